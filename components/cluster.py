@@ -1,0 +1,204 @@
+"""AtlasCluster: an Atlas project (created or given) and one AdvancedCluster on AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_mongodbatlas as atlas
+
+from . import rules
+from .errors import ConfigError
+from .regions import atlas_region
+from .tiers import DEDICATED_TIERS, is_dedicated, tier_rank
+
+MONGODB_MAJOR_VERSIONS: tuple[str, ...] = ("7.0", "8.0")
+# Atlas offers sharding from M30 up.
+SHARDED_MIN_TIER = "M30"
+ELECTABLE_NODES = 3
+
+
+class AtlasClusterArgs(TypedDict):
+    """Inputs of AtlasCluster. Shape-defining fields are plain values: they decide the
+    resource graph, so they must be known when the program runs."""
+
+    cluster_name: str
+    """Cluster name in Atlas (immutable: changing it replaces the cluster)."""
+    aws_region: str
+    """AWS region the cluster runs in, e.g. `us-east-1`; the Atlas region is derived."""
+    project_id: NotRequired[pulumi.Input[str]]
+    """Existing Atlas project to use. When absent, a project is created in `org_id`."""
+    org_id: NotRequired[pulumi.Input[str]]
+    """Atlas organization for the new project; required when `project_id` is absent."""
+    project_name: NotRequired[str]
+    """Name of the project to create; defaults to the cluster name."""
+    tier: NotRequired[str]
+    """Instance size, M10 by default (the smallest with PrivateLink)."""
+    cluster_type: NotRequired[str]
+    """REPLICASET (default) or SHARDED."""
+    shard_count: NotRequired[int]
+    """Number of shards; only with SHARDED (default 1 there)."""
+    mongodb_major_version: NotRequired[str]
+    """MongoDB major version, 8.0 by default."""
+    termination_protection: NotRequired[bool]
+    """Refuse deletion in Atlas until turned off. Off by default."""
+    auto_scaling_max_tier: NotRequired[str]
+    """Enable compute auto-scaling between `tier` and this tier. Disk auto-scaling is always on."""
+    access_list_cidrs: NotRequired[Sequence[str]]
+    """Public IP access list entries; refused unless `allow_access_list` (never 0.0.0.0/0)."""
+    allow_access_list: NotRequired[bool]
+    """Explicit opt-in for `access_list_cidrs`: the function itself needs none."""
+
+
+def validate_cluster_args(args: Mapping[str, Any]) -> None:
+    """Refuse a bad cluster before anything is registered."""
+    tier = args.get("tier", "M10")
+    cluster_type = args.get("cluster_type", "REPLICASET")
+    rules.raise_on_errors(rules.known_tier(tier))
+    rules.raise_on_errors(
+        rules.cluster_shape(cluster_type, args.get("shard_count"))
+        + rules.access_list(args.get("access_list_cidrs", []), args.get("allow_access_list", False))
+    )
+    if cluster_type == "SHARDED" and not (
+        is_dedicated(tier) and tier_rank(tier) >= tier_rank(SHARDED_MIN_TIER)
+    ):
+        raise ConfigError(
+            "tier",
+            f"a sharded cluster needs {SHARDED_MIN_TIER} or above, not {tier!r}",
+            DEDICATED_TIERS[tier_rank(SHARDED_MIN_TIER) :],
+        )
+    version = args.get("mongodb_major_version", "8.0")
+    if version not in MONGODB_MAJOR_VERSIONS:
+        raise ConfigError(
+            "mongodbMajorVersion", f"{version!r} is not offered", MONGODB_MAJOR_VERSIONS
+        )
+    max_tier = args.get("auto_scaling_max_tier")
+    if max_tier is not None:
+        if not is_dedicated(tier):
+            raise ConfigError("autoScalingMaxTier", f"{tier} does not auto-scale", "unset")
+        if max_tier not in DEDICATED_TIERS or tier_rank(max_tier) <= tier_rank(tier):
+            raise ConfigError(
+                "autoScalingMaxTier",
+                f"{max_tier!r} must be a dedicated tier above {tier}",
+                DEDICATED_TIERS[tier_rank(tier) + 1 :],
+            )
+    if args.get("project_id") is None and not args.get("org_id"):
+        raise ConfigError(
+            "orgId", "required when no projectId is given (a project is created in it)",
+            "a 24-hex Atlas organization id",
+        )  # fmt: skip
+    atlas_region(args["aws_region"])
+
+
+def region_config(tier: str, region: str, auto_scaling_max_tier: str | None) -> dict:
+    """One region's node layout. Shared tiers have their own provider names in Atlas."""
+    if tier == "M0":
+        return {
+            "provider_name": "TENANT",
+            "backing_provider_name": "AWS",
+            "region_name": region,
+            "priority": 7,
+            "electable_specs": {"instance_size": "M0"},
+        }
+    if tier == "FLEX":
+        return {
+            "provider_name": "FLEX",
+            "backing_provider_name": "AWS",
+            "region_name": region,
+            "priority": 7,
+        }
+    auto_scaling: dict = {"disk_gb_enabled": True, "compute_enabled": False}
+    if auto_scaling_max_tier:
+        auto_scaling = {
+            "disk_gb_enabled": True,
+            "compute_enabled": True,
+            "compute_scale_down_enabled": True,
+            "compute_min_instance_size": tier,
+            "compute_max_instance_size": auto_scaling_max_tier,
+        }
+    return {
+        "provider_name": "AWS",
+        "region_name": region,
+        "priority": 7,
+        "electable_specs": {"instance_size": tier, "node_count": ELECTABLE_NODES},
+        "auto_scaling": auto_scaling,
+    }
+
+
+class AtlasCluster(pulumi.ComponentResource):
+    """An Atlas project (or an existing one) and one AWS-hosted AdvancedCluster.
+
+    Backups are on for dedicated tiers. `use_effective_fields` keeps Atlas's own
+    auto-scaling from showing up as a diff on the next preview.
+    """
+
+    project_id: pulumi.Output[str]
+    """The project the cluster lives in."""
+    cluster_name: pulumi.Output[str]
+    """The cluster's name in Atlas."""
+    cluster_type: pulumi.Output[str]
+    """REPLICASET or SHARDED."""
+    srv_connection_string: pulumi.Output[str]
+    """The public `mongodb+srv://` string (reachable only through an access list entry)."""
+
+    def __init__(
+        self, name: str, args: AtlasClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        validate_cluster_args(args)
+        super().__init__("atlas-lambda:index:AtlasCluster", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        tier = args.get("tier", "M10")
+        cluster_type = args.get("cluster_type", "REPLICASET")
+        sharded = cluster_type == "SHARDED"
+        shard_count = (args.get("shard_count") or 1) if sharded else 1
+        dedicated = is_dedicated(tier)
+
+        if args.get("project_id") is not None:
+            self.project_id = pulumi.Output.from_input(args["project_id"])
+        else:
+            project = atlas.Project(
+                f"{name}-project",
+                org_id=args["org_id"],
+                name=args.get("project_name", args["cluster_name"]),
+                opts=child,
+            )
+            self.project_id = project.id
+
+        config = region_config(
+            tier, atlas_region(args["aws_region"]), args.get("auto_scaling_max_tier")
+        )
+        self.cluster = atlas.AdvancedCluster(
+            f"{name}-cluster",
+            project_id=self.project_id,
+            name=args["cluster_name"],
+            cluster_type=cluster_type,
+            mongo_db_major_version=args.get("mongodb_major_version", "8.0"),
+            replication_specs=[{"region_configs": [config]} for _ in range(shard_count)],
+            backup_enabled=True if dedicated else None,
+            use_effective_fields=True if dedicated else None,
+            termination_protection_enabled=args.get("termination_protection", False),
+            opts=child,
+        )
+        for index, cidr in enumerate(args.get("access_list_cidrs", [])):
+            atlas.ProjectIpAccessList(
+                f"{name}-access-{index}",
+                project_id=self.project_id,
+                cidr_block=cidr,
+                comment=f"{args['cluster_name']}: opted in with allowAccessList",
+                opts=child,
+            )
+        self.cluster_name = self.cluster.name
+        self.cluster_type = self.cluster.cluster_type
+        self.srv_connection_string = self.cluster.connection_strings.apply(
+            lambda strings: strings.standard_srv if strings else None
+        )
+        self.register_outputs(
+            {
+                "project_id": self.project_id,
+                "cluster_name": self.cluster_name,
+                "cluster_type": self.cluster_type,
+                "srv_connection_string": self.srv_connection_string,
+            }
+        )

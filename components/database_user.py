@@ -1,0 +1,72 @@
+"""IamDatabaseUser: an Atlas database user that is an IAM role (MONGODB-AWS, no password)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_mongodbatlas as atlas
+
+from .errors import ConfigError
+
+# Built-in roles that make sense scoped to one application database.
+DATABASE_ROLES: tuple[str, ...] = ("read", "readWrite", "dbAdmin", "dbOwner")
+EXTERNAL_AUTH_DATABASE = "$external"
+
+
+class IamDatabaseUserArgs(TypedDict):
+    """Inputs of IamDatabaseUser."""
+
+    project_id: pulumi.Input[str]
+    """Atlas project of the cluster."""
+    role_arn: pulumi.Input[str]
+    """ARN of the IAM role that authenticates (the Lambda's execution role)."""
+    cluster_name: pulumi.Input[str]
+    """The user is scoped to this cluster only."""
+    database_name: str
+    """The one database the roles apply to."""
+    roles: NotRequired[Sequence[str]]
+    """Built-in roles on `database_name`; `readWrite` by default."""
+
+
+def validate_user_args(args: Mapping[str, Any]) -> None:
+    """Check the plain fields (database and roles) before anything is registered."""
+    database = args["database_name"]
+    if not database or any(ch in database for ch in '/\\. "$') or len(database) > 63:
+        raise ConfigError(
+            "databaseName",
+            f"{database!r} is not a valid database name",
+            '1-63 characters, none of / \\ . space " $',
+        )
+    roles = list(args.get("roles", ["readWrite"]))
+    unknown = [role for role in roles if role not in DATABASE_ROLES]
+    if not roles or unknown:
+        raise ConfigError("databaseRoles", f"unsupported roles {unknown or roles}", DATABASE_ROLES)
+
+
+class IamDatabaseUser(pulumi.ComponentResource):
+    """The database identity of an IAM role: Atlas calls STS to verify the signed request,
+    so neither side stores a password. Roles are limited to one database and one cluster."""
+
+    username: pulumi.Output[str]
+    """The role ARN, which is the user's name in Atlas."""
+
+    def __init__(
+        self, name: str, args: IamDatabaseUserArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        validate_user_args(args)
+        super().__init__("atlas-lambda:index:IamDatabaseUser", name, {}, opts)
+        roles = list(args.get("roles", ["readWrite"]))
+        self.user = atlas.DatabaseUser(
+            f"{name}-user",
+            project_id=args["project_id"],
+            username=args["role_arn"],
+            aws_iam_type="ROLE",
+            auth_database_name=EXTERNAL_AUTH_DATABASE,
+            roles=[{"role_name": role, "database_name": args["database_name"]} for role in roles],
+            scopes=[{"name": args["cluster_name"], "type": "CLUSTER"}],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.username = self.user.username
+        self.register_outputs({"username": self.username})

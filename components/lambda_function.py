@@ -1,0 +1,292 @@
+"""MongoLambda: the function, its execution role, log group and network path to Atlas."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from . import lambda_limits as limits
+from . import rules
+from .connection_string import build_lambda_uri
+from .errors import ConfigError
+from .private_endpoint import ATLAS_PORT_RANGE
+
+FUNCTION_SOURCE_DIR = Path(__file__).resolve().parent.parent / "function"
+FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+# Set by us on every function; users may not override them.
+# Atlas's public mongod/mongos ports, used only when there is no PrivateLink.
+ATLAS_PUBLIC_PORTS = (27015, 27017)
+MANAGED_ENV_KEYS: frozenset[str] = frozenset({"MONGODB_URI", "AWS_STS_REGIONAL_ENDPOINTS"})
+
+DEFAULTS = {
+    "handler": "handler.handler",
+    "runtime": "python3.13",
+    "architecture": "arm64",
+    # 128 MB starves the driver: TLS, SigV4 and BSON all want CPU, which scales with memory.
+    "memory_size": 1024,
+    "timeout": 15,
+    "log_retention_days": 14,
+    "function_url_auth_type": "AWS_IAM",
+}
+
+
+class MongoLambdaArgs(TypedDict):
+    """Inputs of MongoLambda."""
+
+    function_name: str
+    """Name of the function; also the driver's appName, so Atlas logs name the caller."""
+    vpc_id: pulumi.Input[str]
+    """VPC the function's network interfaces live in."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets for the function."""
+    database_security_group_id: NotRequired[pulumi.Input[str]]
+    """Security group of the PrivateLink endpoint: the only egress the function gets.
+    Without it (no PrivateLink), egress is Atlas's public ports through the VPC's NAT."""
+    mongodb_srv: pulumi.Input[str]
+    """Private `mongodb+srv://` string of the cluster (no credentials)."""
+    database_name: str
+    """Default database in MONGODB_URI."""
+    sharded: NotRequired[bool]
+    """True for a sharded cluster: adds srvMaxHosts=3 to the URI."""
+    code: NotRequired[pulumi.Archive]
+    """Deployment package; a plain archive of `function/` by default."""
+    layers: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Layer version ARNs (e.g. the dependency layer)."""
+    handler: NotRequired[str]
+    """Entry point, `handler.handler` by default."""
+    runtime: NotRequired[str]
+    """python3.13 by default."""
+    architecture: NotRequired[str]
+    """arm64 (default) or x86_64."""
+    memory_size: NotRequired[int]
+    """MB, 1024 by default (128-10240)."""
+    timeout: NotRequired[int]
+    """Seconds, 15 by default (1-900); each database call is bounded by what remains."""
+    reserved_concurrency: NotRequired[int]
+    """Caps concurrent environments, hence connections and STS calls; unset = account pool."""
+    log_retention_days: NotRequired[int]
+    """CloudWatch retention, 14 days by default."""
+    function_url: NotRequired[bool]
+    """Create a Function URL (off by default)."""
+    function_url_auth_type: NotRequired[str]
+    """AWS_IAM (default) or NONE."""
+    environment: NotRequired[Mapping[str, str]]
+    """Extra environment variables; Lambda's reserved keys are refused."""
+
+
+def _choice(key: str, value: object, allowed: Sequence[object]) -> None:
+    if value not in allowed:
+        raise ConfigError(key, f"{value!r} is not supported", allowed)
+
+
+def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
+    """Refuse what Lambda would refuse at deploy time; return advisories.
+
+    Reads only the plain fields, so the stack config can be checked before any resource
+    (and so any Output) exists.
+    """
+    settings = {**DEFAULTS, **args}
+    if not FUNCTION_NAME.fullmatch(args["function_name"]):
+        raise ConfigError(
+            "functionName", f"{args['function_name']!r} is not a valid function name",
+            "1-64 letters, digits, - and _",
+        )  # fmt: skip
+    _choice("runtime", settings["runtime"], limits.PYTHON_RUNTIMES)
+    _choice("architecture", settings["architecture"], limits.ARCHITECTURES)
+    _choice("logRetentionDays", settings["log_retention_days"], limits.LOG_RETENTION_DAYS)
+    _choice(
+        "functionUrlAuthType", settings["function_url_auth_type"], limits.FUNCTION_URL_AUTH_TYPES
+    )
+    if not 1 <= settings["timeout"] <= limits.TIMEOUT_MAX_S:
+        raise ConfigError("timeout", f"{settings['timeout']} s", f"1-{limits.TIMEOUT_MAX_S}")
+    concurrency = args.get("reserved_concurrency")
+    if concurrency is not None and concurrency < 1:
+        raise ConfigError(
+            "reservedConcurrency", f"{concurrency} would stop the function", "1 or more, or unset"
+        )
+    environment = dict(args.get("environment") or {})
+    overridden = sorted(MANAGED_ENV_KEYS & environment.keys())
+    if overridden:
+        raise ConfigError(
+            f"environment.{overridden[0]}", "is set by MongoLambda itself",
+            f"any key except {', '.join(sorted(MANAGED_ENV_KEYS))}",
+        )  # fmt: skip
+    return rules.raise_on_errors(
+        rules.memory_size(settings["memory_size"])
+        + rules.environment_keys(environment)
+        + rules.environment_secrets(environment)
+    )
+
+
+def assume_role_policy() -> str:
+    """Trust policy letting only the Lambda service assume the role (stable JSON)."""
+    statement = {
+        "Action": "sts:AssumeRole",
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+    }
+    return json.dumps({"Statement": [statement], "Version": "2012-10-17"}, sort_keys=True)
+
+
+class MongoLambda(pulumi.ComponentResource):
+    """A Python Lambda that reaches Atlas over PrivateLink as its own IAM role.
+
+    The role has only the VPC access managed policy; the database trusts the role's
+    ARN (see IamDatabaseUser), so no credential is stored anywhere.
+    """
+
+    function_name: pulumi.Output[str]
+    """Name of the function."""
+    function_arn: pulumi.Output[str]
+    """ARN of the function."""
+    role_arn: pulumi.Output[str]
+    """ARN of the execution role: the database user's name."""
+    security_group_id: pulumi.Output[str]
+    """The function's security group."""
+    log_group_name: pulumi.Output[str]
+    """Where the function logs."""
+    function_url: pulumi.Output[str | None]
+    """HTTPS endpoint when `function_url` is on, otherwise None."""
+
+    def __init__(
+        self, name: str, args: MongoLambdaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        self.advisories = validate_lambda_args(args)
+        super().__init__("atlas-lambda:index:MongoLambda", name, {}, opts)
+        settings = {**DEFAULTS, **args}
+        child = pulumi.ResourceOptions(parent=self)
+        function_name = args["function_name"]
+
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=assume_role_policy(),
+            description=f"Execution role of {function_name}; its ARN is the Atlas user",
+            opts=child,
+        )
+        vpc_access = aws.iam.RolePolicyAttachment(
+            f"{name}-vpc-access", role=role.name, policy_arn=VPC_ACCESS_POLICY, opts=child
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/aws/lambda/{function_name}",
+            retention_in_days=settings["log_retention_days"],
+            opts=child,
+        )
+        security_group = self._connection_path(name, args)
+
+        environment = {
+            **dict(args.get("environment") or {}),
+            "MONGODB_URI": pulumi.Output.from_input(args["mongodb_srv"]).apply(
+                lambda srv: build_lambda_uri(
+                    srv,
+                    database=args["database_name"],
+                    app_name=function_name,
+                    sharded=args.get("sharded", False),
+                )
+            ),
+            "AWS_STS_REGIONAL_ENDPOINTS": "regional",
+        }
+        function = aws.lambda_.Function(
+            f"{name}-function",
+            name=function_name,
+            role=role.arn,
+            runtime=settings["runtime"],
+            architectures=[settings["architecture"]],
+            handler=settings["handler"],
+            code=args.get("code") or pulumi.FileArchive(str(FUNCTION_SOURCE_DIR)),
+            layers=args.get("layers"),
+            memory_size=settings["memory_size"],
+            timeout=settings["timeout"],
+            reserved_concurrent_executions=args.get("reserved_concurrency"),
+            vpc_config={
+                "subnet_ids": args["subnet_ids"],
+                "security_group_ids": [security_group.id],
+            },
+            environment={"variables": environment},
+            logging_config={"log_format": "JSON", "log_group": log_group.name},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[vpc_access, log_group]),
+        )
+        self.function_url = pulumi.Output.from_input(None)
+        if args.get("function_url", False):
+            url = aws.lambda_.FunctionUrl(
+                f"{name}-url",
+                function_name=function.name,
+                authorization_type=settings["function_url_auth_type"],
+                opts=child,
+            )
+            self.function_url = url.function_url
+
+        self.function = function
+        self.function_name = function.name
+        self.function_arn = function.arn
+        self.role_arn = role.arn
+        self.security_group_id = security_group.id
+        self.log_group_name = log_group.name
+        self.register_outputs(
+            {
+                "function_name": self.function_name,
+                "function_arn": self.function_arn,
+                "role_arn": self.role_arn,
+                "security_group_id": self.security_group_id,
+                "log_group_name": self.log_group_name,
+                "function_url": self.function_url,
+            }
+        )
+
+    def _connection_path(self, name: str, args: MongoLambdaArgs) -> aws.ec2.SecurityGroup:
+        """The function's security group and the one path it may take: to the endpoint.
+
+        Both rules live here, not inline, so neither group references the other at
+        creation time, and the endpoint admits exactly the clients that declare it.
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        endpoint_group = args.get("database_security_group_id")
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args["vpc_id"],
+            description=f"{args['function_name']}: egress only to MongoDB Atlas",
+            tags={"Name": f"{name}-sg"},
+            opts=child,
+        )
+        if endpoint_group is None:
+            low, high = ATLAS_PUBLIC_PORTS
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-egress-to-atlas",
+                security_group_id=security_group.id,
+                cidr_ipv4="0.0.0.0/0",
+                ip_protocol="tcp",
+                from_port=low,
+                to_port=high,
+                description="MongoDB Atlas public endpoints, through the VPC's NAT",
+                opts=child,
+            )
+            return security_group
+        low, high = ATLAS_PORT_RANGE
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-egress-to-atlas",
+            security_group_id=security_group.id,
+            referenced_security_group_id=endpoint_group,
+            ip_protocol="tcp",
+            from_port=low,
+            to_port=high,
+            description="MongoDB over PrivateLink",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-ingress-on-endpoint",
+            security_group_id=endpoint_group,
+            referenced_security_group_id=security_group.id,
+            ip_protocol="tcp",
+            from_port=low,
+            to_port=high,
+            description=f"MongoDB clients: {args['function_name']}",
+            opts=child,
+        )
+        return security_group

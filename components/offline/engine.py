@@ -1,0 +1,227 @@
+"""Run a Pulumi program in this process under the mock engine and record what it declares.
+
+The recording monitor sees the exact requests the SDK would send to a real engine, so
+parents, dependencies, secrets and unknowns come from the program itself, not from a
+re-implementation. Each run gets a fresh event loop, config and root stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import runpy
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
+
+from .plan import Plan, PlannedResource, render_value
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT = "atlas-lambda"
+
+
+class OfflineMocks(pulumi.runtime.Mocks):
+    """Stand-in provider: a resource's outputs are its inputs, everything else unknown.
+
+    That is what a real preview shows for a create. Invokes (data sources) would need a
+    cloud account, so their results are unknown too — never invented.
+    """
+
+    def __init__(self, preview: bool = True, ids: Callable[[str, str], str] | None = None):
+        self.preview = preview
+        self.ids = ids or (lambda type_, name: f"{name}-id")
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        resource_id = "" if self.preview else self.ids(args.typ, args.name)
+        return resource_id, dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        raise NotImplementedError("RecordingMonitor answers invokes as unknown offline")
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """MockMonitor that keeps the wire form of every registration."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks, root: Path):
+        super().__init__(mocks)
+        self.root = root
+        self.recorded: list[PlannedResource] = []
+        self.invokes: list[str] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            wire = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
+            self.recorded.append(
+                PlannedResource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    custom=bool(request.custom),
+                    inputs=render_value(wire, self.root),
+                    dependencies=tuple(sorted(request.dependencies)),
+                )
+            )
+        return response
+
+    def Invoke(self, request: Any) -> Any:
+        """Data sources need a cloud account: answer "unknown", as an engine does for an
+        invoke whose inputs are not known yet, rather than inventing a result."""
+        self.invokes.append(request.tok)
+        if request.tok == "pulumi:pulumi:getResource" or not isinstance(self.mocks, OfflineMocks):
+            return super().Invoke(request)
+        return resource_pb2.ResourceInvokeResponse(unknown=True)
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@dataclass
+class OfflineRun:
+    """A finished run: the plan plus the monitor, for tests that inspect raw requests."""
+
+    plan: Plan
+    monitor: RecordingMonitor
+
+
+@contextmanager
+def _fresh_runtime():
+    """Isolate one run: new event loop, no root stack left over from an earlier run."""
+    previous = asyncio.get_event_loop_policy().get_event_loop() if _has_loop() else None
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    settings.ROOT.set(None)
+    try:
+        yield loop
+    finally:
+        loop.close()
+        asyncio.set_event_loop(previous)
+        settings.ROOT.set(None)
+
+
+def _has_loop() -> bool:
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def run_program(
+    program: Callable[[], Mapping[str, Any] | None],
+    *,
+    stack: str = "test",
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    preview: bool = True,
+    mocks: pulumi.runtime.Mocks | None = None,
+    project: str = PROJECT,
+    root: Path = PROJECT_DIR,
+) -> OfflineRun:
+    """Run `program` under the mock engine; its returned mapping becomes the outputs.
+
+    `program` may also call `pulumi.export`. Errors raised by the program (for example a
+    ConfigError) propagate unchanged. Tests pass their own `mocks` to play a provider
+    that returns deploy-time values.
+    """
+    mocks = mocks or OfflineMocks(preview=preview)
+    monitor = RecordingMonitor(mocks, root)
+    warnings = _WarningCollector()
+    logger = logging.getLogger(f"atlas-lambda.offline.{stack}")
+    logger.propagate = False
+    logger.handlers = [warnings]
+    with _fresh_runtime() as loop:
+        set_all_config(dict(config or {}), list(secret_keys or []))
+        pulumi.runtime.set_mocks(
+            mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor
+        )
+        stack_resource = settings.get_root_resource()
+        returned: dict[str, Any] = {}
+
+        def body() -> None:
+            returned.update(program() or {})
+
+        loop.run_until_complete(run_pulumi_func(body))
+        exported = {**getattr(stack_resource, "outputs", {}), **returned}
+        outputs = loop.run_until_complete(_resolve_outputs(exported, root))
+        loop.run_until_complete(wait_for_rpcs())
+    plan = Plan(project=project, stack=stack, resources=list(monitor.recorded), outputs=outputs)
+    plan.warnings.extend(warnings.messages)
+    return OfflineRun(plan=plan, monitor=monitor)
+
+
+async def _resolve_outputs(outputs: Mapping[str, Any], root: Path) -> dict[str, Any]:
+    """Serialize outputs the way the engine would receive them, then render them."""
+    wire = await rpc.serialize_properties(dict(outputs), {}, keep_output_values=False)
+    return render_value(json_format.MessageToDict(wire), root)
+
+
+def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str, str], list[str]]:
+    """Read Pulumi.<stack>.yaml as the CLI hands config to a program: strings, arrays as JSON.
+
+    Values encrypted with `pulumi config set --secret` cannot be decrypted offline; they
+    stay secret and show as masked.
+    """
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        stacks = sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml")
+        )
+        raise FileNotFoundError(
+            f"stack {stack!r}: no {path.name} (stacks here: {', '.join(stacks)})"
+        )
+    document = yaml.safe_load(path.read_text()) or {}
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (document.get("config") or {}).items():
+        if isinstance(value, dict) and "secure" in value:
+            config[key] = "[secret]"
+            secret_keys.append(key)
+        elif isinstance(value, bool):
+            config[key] = "true" if value else "false"
+        elif isinstance(value, list | dict):
+            config[key] = json.dumps(value)
+        else:
+            config[key] = str(value)
+    return config, secret_keys
+
+
+def run_stack(
+    stack: str,
+    project_dir: Path = PROJECT_DIR,
+    preview: bool = True,
+    mocks: pulumi.runtime.Mocks | None = None,
+) -> OfflineRun:
+    """Run the project's own `__main__.py` with a stack's config, as `pulumi preview` would."""
+    config, secret_keys = stack_config(stack, project_dir)
+
+    def program() -> None:
+        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+
+    return run_program(
+        program,
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+        preview=preview,
+        root=project_dir,
+    )

@@ -1,0 +1,128 @@
+"""PrivateEndpoint: AWS PrivateLink from the VPC to the Atlas project, and the private
+SRV string that exists only once the link does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_mongodbatlas as atlas
+
+from . import rules
+from .regions import atlas_region
+
+# Atlas's PrivateLink endpoint service maps each node to a port in this range.
+ATLAS_PORT_RANGE = (1024, 65535)
+
+
+class PrivateEndpointArgs(TypedDict):
+    """Inputs of PrivateEndpoint."""
+
+    project_id: pulumi.Input[str]
+    """Atlas project that gets the endpoint service."""
+    cluster_name: pulumi.Input[str]
+    """Cluster whose private SRV string is read once the link exists."""
+    aws_region: str
+    """Region of the VPC and of the cluster, e.g. `us-east-1`."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the interface endpoint."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets that get an endpoint network interface."""
+    cluster_tier: NotRequired[str]
+    """The cluster's tier, when known, to refuse tiers without PrivateLink early."""
+
+
+def select_private_srv(connection_strings: object, vpc_endpoint_id: str) -> str | None:
+    """The private SRV string that routes through *our* VPC endpoint.
+
+    A project may hold several endpoints (other VPCs, other stacks); Atlas lists one
+    private string per endpoint, so pick the one naming ours rather than the first.
+    """
+    for entry in getattr(connection_strings, "private_endpoints", None) or []:
+        if any(endpoint.endpoint_id == vpc_endpoint_id for endpoint in entry.endpoints or []):
+            return entry.srv_connection_string
+    return None
+
+
+class PrivateEndpoint(pulumi.ComponentResource):
+    """Atlas PrivateLinkEndpoint → AWS interface VPC endpoint → Atlas link.
+
+    The endpoint's security group starts with no rules at all: a client (MongoLambda)
+    opens TCP 1024-65535 from its own security group, so nothing else in the VPC can
+    reach the cluster.
+    """
+
+    security_group_id: pulumi.Output[str]
+    """Security group on the endpoint's network interfaces."""
+    vpc_endpoint_id: pulumi.Output[str]
+    """The AWS interface endpoint (`vpce-…`)."""
+    endpoint_service_name: pulumi.Output[str]
+    """Atlas's AWS endpoint service the interface endpoint connects to."""
+    private_srv_connection_string: pulumi.Output[str]
+    """`mongodb+srv://` string through this endpoint, read after the link exists."""
+
+    def __init__(
+        self, name: str, args: PrivateEndpointArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        if "cluster_tier" in args:
+            rules.raise_on_errors(rules.private_endpoint_tier(args["cluster_tier"], True))
+        region = atlas_region(args["aws_region"])
+        super().__init__("atlas-lambda:index:PrivateEndpoint", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.atlas_endpoint = atlas.PrivateLinkEndpoint(
+            f"{name}-atlas-endpoint",
+            project_id=args["project_id"],
+            provider_name="AWS",
+            region=region,
+            opts=child,
+        )
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args["vpc_id"],
+            description="Atlas PrivateLink endpoint: ingress only from its clients",
+            tags={"Name": f"{name}-sg"},
+            opts=child,
+        )
+        self.vpc_endpoint = aws.ec2.VpcEndpoint(
+            f"{name}-vpce",
+            vpc_id=args["vpc_id"],
+            service_name=self.atlas_endpoint.endpoint_service_name,
+            vpc_endpoint_type="Interface",
+            subnet_ids=args["subnet_ids"],
+            security_group_ids=[self.security_group.id],
+            private_dns_enabled=False,
+            tags={"Name": f"{name}-vpce"},
+            opts=child,
+        )
+        self.link = atlas.PrivateLinkEndpointService(
+            f"{name}-link",
+            project_id=self.atlas_endpoint.project_id,
+            private_link_id=self.atlas_endpoint.private_link_id,
+            endpoint_service_id=self.vpc_endpoint.id,
+            provider_name="AWS",
+            opts=child,
+        )
+        # Atlas adds the private string to the cluster only after the link is up, so the
+        # read must wait for the link: reading it from the cluster resource races.
+        linked_cluster = atlas.get_advanced_cluster_output(
+            project_id=self.link.project_id,
+            name=args["cluster_name"],
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[self.link]),
+        )
+        self.security_group_id = self.security_group.id
+        self.vpc_endpoint_id = self.vpc_endpoint.id
+        self.endpoint_service_name = self.atlas_endpoint.endpoint_service_name
+        self.private_srv_connection_string = pulumi.Output.all(
+            linked_cluster.connection_strings, self.vpc_endpoint.id
+        ).apply(lambda pair: select_private_srv(pair[0], pair[1]))
+        self.register_outputs(
+            {
+                "security_group_id": self.security_group_id,
+                "vpc_endpoint_id": self.vpc_endpoint_id,
+                "endpoint_service_name": self.endpoint_service_name,
+                "private_srv_connection_string": self.private_srv_connection_string,
+            }
+        )

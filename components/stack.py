@@ -1,0 +1,84 @@
+"""The atlas-lambda stack: settings in, components wired together, outputs out.
+
+`__main__.py` is only `load_settings()` → `compose()` → export, so the whole program is
+testable under the mock engine through this function.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from .cluster import AtlasCluster
+from .database_user import IamDatabaseUser
+from .lambda_function import MongoLambda
+from .network import Network
+from .private_endpoint import PrivateEndpoint
+from .stack_config import StackSettings
+
+
+def compose(settings: StackSettings) -> dict[str, pulumi.Output]:
+    """Declare the stack's resources and return the outputs worth exporting."""
+    for advisory in settings.advisories:
+        pulumi.log.warn(f"{advisory.key}: {advisory.message}")
+
+    network = Network("network", settings.network)
+    cluster = AtlasCluster("atlas", settings.cluster)
+    outputs: dict[str, pulumi.Output] = {
+        "projectId": cluster.project_id,
+        "clusterName": cluster.cluster_name,
+        "clusterType": cluster.cluster_type,
+        "vpcId": network.vpc_id,
+    }
+
+    if settings.private_endpoint:
+        endpoint = PrivateEndpoint(
+            "privatelink",
+            {
+                "project_id": cluster.project_id,
+                "cluster_name": cluster.cluster_name,
+                "aws_region": settings.aws_region,
+                "vpc_id": network.vpc_id,
+                "subnet_ids": network.subnet_ids,
+                "cluster_tier": settings.cluster.get("tier", "M10"),
+            },
+            opts=pulumi.ResourceOptions(depends_on=[cluster]),
+        )
+        srv = endpoint.private_srv_connection_string
+        path = {"database_security_group_id": endpoint.security_group_id}
+        outputs["vpcEndpointId"] = endpoint.vpc_endpoint_id
+        outputs["privateSrvConnectionString"] = srv
+    else:
+        srv = cluster.srv_connection_string
+        path = {}
+        outputs["srvConnectionString"] = srv
+
+    function = MongoLambda(
+        "lambda",
+        {
+            **settings.function,  # type: ignore[typeddict-item]
+            **path,
+            "vpc_id": network.vpc_id,
+            "subnet_ids": network.subnet_ids,
+            "mongodb_srv": srv,
+        },
+    )
+    user = IamDatabaseUser(
+        "db-user",
+        {
+            **settings.database_user,  # type: ignore[typeddict-item]
+            "project_id": cluster.project_id,
+            "role_arn": function.role_arn,
+            "cluster_name": cluster.cluster_name,
+        },
+    )
+    outputs.update(
+        {
+            "functionName": function.function_name,
+            "functionArn": function.function_arn,
+            "functionUrl": function.function_url,
+            "roleArn": function.role_arn,
+            "databaseUser": user.username,
+            "logGroup": function.log_group_name,
+        }
+    )
+    return outputs

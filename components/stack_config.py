@@ -1,0 +1,234 @@
+"""Stack configuration: the `config:` block of Pulumi.yaml is the one schema.
+
+`pulumi config` documents itself from that block; this module reads the same block to
+type-check values, apply defaults and refuse keys nobody declared, so a typo such as
+`atlas-lambda:memroySize` fails the preview instead of silently using the default.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import rules
+from .cluster import AtlasClusterArgs, validate_cluster_args
+from .database_user import validate_user_args
+from .errors import ConfigError
+from .lambda_function import validate_lambda_args
+from .network import NetworkArgs, validate_network_args
+from .regions import ATLAS_AWS_REGIONS
+
+PROJECT = "atlas-lambda"
+PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
+ATLAS_ID = re.compile(r"[0-9a-f]{24}")
+UNRESERVED = -1
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    """One declared key: its type, description and default, as Pulumi.yaml states them."""
+
+    name: str
+    type: str
+    description: str
+    default: Any
+
+
+def declared_keys(project_file: Path = PROJECT_FILE) -> dict[str, ConfigKey]:
+    """The project's config schema, read from Pulumi.yaml."""
+    declared = yaml.safe_load(project_file.read_text())["config"]
+    return {
+        name: ConfigKey(name, spec["type"], spec.get("description", ""), spec.get("default"))
+        for name, spec in declared.items()
+    }
+
+
+def _parse(key: ConfigKey, raw: Any) -> Any:
+    """Coerce one value (the CLI hands strings; arrays arrive as JSON) to its declared type."""
+    expected = {
+        "string": "a string",
+        "integer": "an integer",
+        "boolean": "true or false",
+        "array": "a list of strings",
+    }[key.type]
+    if key.type == "string":
+        return str(raw)
+    if key.type == "integer":
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
+            return int(raw)
+    elif key.type == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("true", "false"):
+            return raw.lower() == "true"
+    elif key.type == "array":
+        value = raw
+        if isinstance(raw, str):
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                value = None
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return value
+    raise ConfigError(f"{PROJECT}:{key.name}", f"{raw!r} is not {expected}", expected)
+
+
+def project_values(
+    raw: Mapping[str, Any], schema: Mapping[str, ConfigKey] | None = None
+) -> dict[str, Any]:
+    """Typed values for every declared key, defaults filled in; unknown keys refused.
+
+    `raw` maps full keys (`atlas-lambda:tier`, `aws:region`) to values; keys of other
+    namespaces belong to providers and are left to them.
+    """
+    schema = schema if schema is not None else declared_keys()
+    prefix = f"{PROJECT}:"
+    unknown = sorted(k for k in raw if k.startswith(prefix) and k[len(prefix) :] not in schema)
+    if unknown:
+        raise ConfigError(unknown[0], "is not a config key of this project", sorted(schema))
+    values = {}
+    for name, key in schema.items():
+        full = prefix + name
+        values[name] = _parse(key, raw[full]) if full in raw else key.default
+    return values
+
+
+def parse_environment(entries: list[str]) -> dict[str, str]:
+    """`KEY=VALUE` entries (Pulumi config has no map type) to a dict."""
+    environment = {}
+    for entry in entries:
+        name, sep, value = entry.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"{PROJECT}:environment", f"{entry!r} is not KEY=VALUE", "KEY=VALUE")
+        environment[name] = value
+    return environment
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """Everything the program composes, already validated, as component args."""
+
+    stack: str
+    aws_region: str
+    private_endpoint: bool
+    cluster: AtlasClusterArgs
+    network: NetworkArgs
+    database_user: Mapping[str, Any]
+    """The plain part of IamDatabaseUserArgs; the program adds the wired-up inputs."""
+    function: Mapping[str, Any]
+    """The plain part of MongoLambdaArgs; the program adds the wired-up inputs."""
+    advisories: tuple[rules.Finding, ...] = ()
+
+
+def _atlas_id(key: str, value: str) -> str | None:
+    if not value:
+        return None
+    if not ATLAS_ID.fullmatch(value):
+        raise ConfigError(f"{PROJECT}:{key}", f"{value!r} is not an Atlas id", "24 hex characters")
+    return value
+
+
+def settings_from_values(
+    stack: str, aws_region: str | None, values: Mapping[str, Any]
+) -> StackSettings:
+    """Turn typed config values into validated component args, or raise ConfigError."""
+    if not aws_region:
+        raise ConfigError("aws:region", "is not set", sorted(ATLAS_AWS_REGIONS))
+    default_name = f"{PROJECT}-{stack}"
+    tier, private_endpoint = values["tier"], values["privateEndpoint"]
+    rules.raise_on_errors(
+        rules.known_tier(tier)
+        + rules.private_endpoint_tier(tier, private_endpoint)
+        + rules.access_list(values["accessListCidrs"], values["allowAccessList"])
+    )
+    if not private_endpoint and not (values["vpcId"] and values["accessListCidrs"]):
+        raise ConfigError(
+            f"{PROJECT}:privateEndpoint",
+            "false needs vpcId/subnetIds of a VPC with a NAT gateway and that NAT's address "
+            "in accessListCidrs (with allowAccessList: true)",
+            "true, or false with vpcId and accessListCidrs",
+        )
+
+    cluster: AtlasClusterArgs = {
+        "cluster_name": values["clusterName"] or default_name,
+        "aws_region": aws_region,
+        "tier": tier,
+        "cluster_type": values["clusterType"],
+        "mongodb_major_version": values["mongodbMajorVersion"],
+        "termination_protection": values["terminationProtection"],
+        "project_name": values["projectName"] or default_name,
+        "access_list_cidrs": values["accessListCidrs"],
+        "allow_access_list": values["allowAccessList"],
+    }
+    if values["shardCount"]:
+        cluster["shard_count"] = values["shardCount"]
+    elif values["clusterType"] == "SHARDED":
+        raise ConfigError(f"{PROJECT}:shardCount", "must be set for clusterType SHARDED", "1-70")
+    if values["autoScalingMaxTier"]:
+        cluster["auto_scaling_max_tier"] = values["autoScalingMaxTier"]
+    project_id = _atlas_id("projectId", values["projectId"])
+    org_id = _atlas_id("orgId", values["orgId"])
+    if project_id:
+        cluster["project_id"] = project_id
+    elif org_id:
+        cluster["org_id"] = org_id
+    validate_cluster_args(cluster)
+
+    network: NetworkArgs = (
+        {"vpc_id": values["vpcId"], "subnet_ids": values["subnetIds"]}
+        if values["vpcId"] or values["subnetIds"]
+        else {"vpc_cidr": values["vpcCidr"], "availability_zones": values["availabilityZones"]}
+    )
+    validate_network_args(network)
+
+    database_user: dict[str, Any] = {
+        "database_name": values["databaseName"],
+        "roles": values["databaseRoles"],
+    }
+    validate_user_args(database_user)
+
+    function: dict[str, Any] = {
+        "function_name": values["functionName"] or default_name,
+        "database_name": values["databaseName"],
+        "sharded": values["clusterType"] == "SHARDED",
+        "runtime": values["runtime"],
+        "architecture": values["architecture"],
+        "memory_size": values["memorySize"],
+        "timeout": values["timeout"],
+        "log_retention_days": values["logRetentionDays"],
+        "function_url": values["functionUrl"],
+        "function_url_auth_type": values["functionUrlAuthType"],
+        "environment": parse_environment(values["environment"]),
+    }
+    if values["reservedConcurrency"] != UNRESERVED:
+        function["reserved_concurrency"] = values["reservedConcurrency"]
+    advisories = validate_lambda_args(function)
+    return StackSettings(
+        stack=stack,
+        aws_region=aws_region,
+        private_endpoint=private_endpoint,
+        cluster=cluster,
+        network=network,
+        database_user=database_user,
+        function=function,
+        advisories=tuple(advisories),
+    )
+
+
+def load_settings() -> StackSettings:
+    """Read the running stack's config (CLI or mock engine) and validate all of it."""
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    values = project_values(raw)
+    aws_region = pulumi.Config("aws").get("region")
+    return settings_from_values(pulumi.get_stack(), aws_region, values)
