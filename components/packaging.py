@@ -1,0 +1,456 @@
+"""Lambda packaging: the function's code and dependencies, built for the target platform.
+
+`build_function_package` turns `function/` (handler module + pinned `requirements.txt`)
+into folders Pulumi can archive: the code, and by default a separate dependency layer.
+Dependencies are binary wheels for the Lambda's architecture and Python, never the build
+machine's, minus what the runtime already ships (boto3 and friends). The folders are
+reproducible (same inputs, any folder, any time: same members, same bytes) and named by
+their content hash, so Pulumi's own directory hash, and therefore `pulumi preview`, only
+changes when the code or the pins do. The dependency install is cached by requirements,
+target and exclusions, so rebuilding is a matter of hashing a few megabytes.
+
+Run `python -m components.packaging --help` for the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .packaging_cache import BuildCache, cache_key, default_cache_dir
+from .packaging_errors import PackagingConfigError, PackagingError
+from .packaging_handler import check_handler
+from .packaging_install import (
+    DEFAULT_INDEX,
+    RUNTIME_PROVIDED,
+    IndexOptions,
+    effective_exclusions,
+    install,
+)
+from .packaging_limits import LAMBDA_LIMITS, LambdaLimits, check_limits
+from .packaging_requirements import PinnedRequirement, read_requirements
+from .packaging_target import Target, lambda_target, local_target
+from .packaging_tree import Manifest, clean_install_tree, iter_tree, scan_files, zipped_size
+
+if TYPE_CHECKING:
+    import pulumi
+
+# Dependencies go in a layer unless asked otherwise (see README: code-only deploys upload
+# kilobytes, and the preview says whether code or dependencies changed).
+DEFAULT_LAYER = True
+LAYER_PREFIX = "python"  # Lambda puts /opt/python on sys.path
+
+Progress = Callable[[str], None]
+
+
+def _stderr(line: str) -> None:
+    print(f"packaging: {line}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class ArchiveInfo:
+    """One folder handed to Pulumi and what it weighs."""
+
+    path: Path
+    """Folder to archive (content-addressed under the build folder)."""
+    hash: str
+    """sha256 over sorted member names, sizes and contents: the same iff Pulumi's is."""
+    file_count: int
+    unzipped_bytes: int
+    zipped_bytes: int
+    """Size of a reproducible deflate zip of the folder (Pulumi's own differs by bytes)."""
+
+
+@dataclass(frozen=True)
+class FunctionPackage:
+    """A built package: code folder, optional layer folder, and how they were made."""
+
+    handler: str
+    target: Target
+    code: ArchiveInfo
+    layer: ArchiveInfo | None
+    """The dependency layer (`python/...`), or None when dependencies are in `code`."""
+    distributions: tuple[str, ...]
+    """Installed `name==version`, runtime-provided ones excluded."""
+    excluded: tuple[str, ...]
+    """Left out because the Lambda runtime ships them."""
+    installer: str
+    """`uv`, `pip`, or `none` when there are no dependencies."""
+    cache_hit: bool
+    """True when the dependency install came from the cache."""
+    steps: tuple[str, ...] = field(default=(), compare=False)
+    """The progress lines of the build."""
+
+    @property
+    def architecture(self) -> str:
+        return self.target.architecture
+
+    @property
+    def runtime(self) -> str | None:
+        return self.target.runtime
+
+    @property
+    def code_dir(self) -> Path:
+        return self.code.path
+
+    @property
+    def layer_dir(self) -> Path | None:
+        return self.layer.path if self.layer else None
+
+    @property
+    def code_hash(self) -> str:
+        return self.code.hash
+
+    @property
+    def layer_hash(self) -> str | None:
+        return self.layer.hash if self.layer else None
+
+    @property
+    def hash(self) -> str:
+        """One hash for the whole deployable (code and layer)."""
+        text = f"code {self.code.hash}\nlayer {self.layer_hash or '-'}\n"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def file_count(self) -> int:
+        return self.code.file_count + (self.layer.file_count if self.layer else 0)
+
+    @property
+    def unzipped_bytes(self) -> int:
+        return self.code.unzipped_bytes + (self.layer.unzipped_bytes if self.layer else 0)
+
+    @property
+    def zipped_bytes(self) -> int:
+        return self.code.zipped_bytes + (self.layer.zipped_bytes if self.layer else 0)
+
+    def python_path(self) -> list[Path]:
+        """sys.path entries in Lambda's order: the task root, then the layer's python/."""
+        paths = [self.code.path]
+        if self.layer:
+            paths.append(self.layer.path / LAYER_PREFIX)
+        return paths
+
+    def code_archive(self) -> pulumi.FileArchive:
+        """The function's `code`: a directory archive (Pulumi hashes names + contents)."""
+        import pulumi
+
+        return pulumi.FileArchive(str(self.code.path))
+
+    def layer_archive(self) -> pulumi.FileArchive | None:
+        """The layer's `code`, or None when dependencies are in the function's code."""
+        import pulumi
+
+        return pulumi.FileArchive(str(self.layer.path)) if self.layer else None
+
+    def layer_version_args(self) -> dict[str, Any] | None:
+        """Keyword arguments for `aws.lambda_.LayerVersion` (add `layer_name`), or None."""
+        if self.layer is None:
+            return None
+        args: dict[str, Any] = {
+            "code": self.layer_archive(),
+            "description": _truncate("dependencies: " + ", ".join(self.distributions), 256),
+        }
+        if self.target.runtime:
+            args["compatible_runtimes"] = [self.target.runtime]
+            args["compatible_architectures"] = [self.target.architecture]
+        return args
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for `--json` and logs."""
+
+        def archive(info: ArchiveInfo | None) -> dict[str, Any] | None:
+            if info is None:
+                return None
+            return {
+                "file_count": info.file_count,
+                "hash": info.hash,
+                "path": str(info.path),
+                "unzipped_bytes": info.unzipped_bytes,
+                "zipped_bytes": info.zipped_bytes,
+            }
+
+        return {
+            "architecture": self.target.architecture,
+            "cache_hit": self.cache_hit,
+            "code": archive(self.code),
+            "distributions": list(self.distributions),
+            "excluded": list(self.excluded),
+            "file_count": self.file_count,
+            "handler": self.handler,
+            "hash": self.hash,
+            "installer": self.installer,
+            "layer": archive(self.layer),
+            "python_version": self.target.python_version,
+            "runtime": self.target.runtime,
+            "unzipped_bytes": self.unzipped_bytes,
+            "zipped_bytes": self.zipped_bytes,
+        }
+
+    def summary_lines(self) -> list[str]:
+        """The end-of-build report: per archive and in total, counts, sizes and hashes."""
+        rows = [("code", self.code.file_count, self.code.unzipped_bytes, self.code.zipped_bytes,
+                 self.code.hash)]  # fmt: skip
+        if self.layer:
+            rows.append(("layer", self.layer.file_count, self.layer.unzipped_bytes,
+                         self.layer.zipped_bytes, self.layer.hash))  # fmt: skip
+        rows.append(("total", self.file_count, self.unzipped_bytes, self.zipped_bytes, self.hash))
+        return [
+            f"{what:<5}  {files:>5} files  {_size(unzipped):>9} unzipped  "
+            f"{_size(zipped):>9} zipped  sha256:{digest}"
+            for what, files, unzipped, zipped, digest in rows
+        ]
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _target(architecture: str, runtime: str, local: bool) -> Target:
+    return local_target() if local else lambda_target(architecture, runtime)
+
+
+def build_function_package(
+    source_dir: Path | str,
+    *,
+    handler: str,
+    architecture: str = "arm64",
+    runtime: str = "python3.13",
+    layer: bool = DEFAULT_LAYER,
+    local: bool = False,
+    requirements: Path | str | None = None,
+    cache_dir: Path | str | None = None,
+    limits: LambdaLimits = LAMBDA_LIMITS,
+    exclude: Sequence[str] = RUNTIME_PROVIDED,
+    index: IndexOptions = DEFAULT_INDEX,
+    installer: str = "auto",
+    refresh: bool = False,
+    progress: Progress | None = _stderr,
+) -> FunctionPackage:
+    """Build the deployable for `source_dir` and the given Lambda target.
+
+    `local=True` builds for this machine's interpreter instead of (architecture, runtime),
+    to run the real artifact under awslambdaric in tests. `requirements` defaults to
+    `source_dir/requirements.txt` (no file: no dependencies). `refresh` ignores the
+    dependency cache. Raises PackagingConfigError (and subclasses) for bad inputs,
+    NoWheelError, ArtifactTooLargeError or InstallerError when the build cannot succeed.
+    """
+    steps: list[str] = []
+
+    def step(line: str) -> None:
+        steps.append(line)
+        if progress is not None:
+            progress(line)
+
+    target = _target(architecture, runtime, local)
+    if not isinstance(layer, bool):
+        raise PackagingConfigError("layer", f"{layer!r} is not a boolean", (True, False))
+    source = Path(source_dir)
+    if not source.is_dir():
+        raise PackagingConfigError(
+            "source_dir", f"{str(source)!r} is not a folder", "the folder with the handler module"
+        )
+    step(f"target: {target.describe()}")
+
+    requirements_path = (
+        Path(requirements) if requirements is not None else source / "requirements.txt"
+    )
+    if requirements is not None and not requirements_path.is_file():
+        raise PackagingConfigError(
+            "requirements", f"{str(requirements_path)!r} does not exist", "a requirements file"
+        )
+    pins = read_requirements(requirements_path)
+    step(f"requirements: {len(pins)} pinned in {requirements_path.name}"
+         + (f" ({', '.join(pin.line for pin in pins)})" if pins else ""))  # fmt: skip
+
+    skip = _inside(requirements_path, source)
+    code_members = dict(iter_tree(source, skip_names=frozenset(skip)))
+    module = check_handler(handler, code_members, source.name)
+    step(f"handler: {handler} defined in {source.name}/{module}")
+
+    excluded = effective_exclusions(pins, exclude)
+    if pins and not excluded and exclude:
+        step("exclusions: off, a runtime-provided package is pinned, so the SDK is bundled")
+    cache = BuildCache(Path(cache_dir) if cache_dir else default_cache_dir(source))
+    installer_used, distributions, cache_hit = "none", (), False
+    deps_manifest, deps_members = Manifest(()), {}
+    if pins:
+        deps = _dependencies(cache, pins, target, excluded, index, installer, refresh, step)
+        installer_used, distributions, cache_hit = deps.installer, deps.distributions, deps.hit
+        deps_manifest = deps.manifest
+        deps_members = {entry.name: deps.site_dir / entry.name for entry in deps.manifest.entries}
+
+    code_manifest = scan_files(code_members.items())
+    layer_info: ArchiveInfo | None = None
+    if layer and pins:
+        layer_manifest = deps_manifest.prefixed(LAYER_PREFIX)
+        layer_members = {f"{LAYER_PREFIX}/{name}": path for name, path in deps_members.items()}
+        layer_info = _archive(cache, layer_manifest, layer_members)
+        step(f"layer: {layer_info.file_count} files in {LAYER_PREFIX}/")
+    elif pins:
+        clashes = sorted(set(code_members) & set(deps_members))
+        if clashes:
+            raise PackagingError(
+                f"{source.name}/{clashes[0]} would overwrite a dependency's file of the same "
+                "name; rename it or use the dependency layer"
+            )
+        code_members = {**deps_members, **code_members}
+        code_manifest = code_manifest.merged(deps_manifest)
+    code_info = _archive(cache, code_manifest, code_members)
+    step(f"code: {code_info.file_count} files" + ("" if layer_info else " (with dependencies)"))
+
+    layer_sizes = (layer_info.zipped_bytes, layer_info.unzipped_bytes) if layer_info else None
+    check_limits((code_info.zipped_bytes, code_info.unzipped_bytes), layer_sizes, limits)
+    step(
+        f"limits: ok ({_size(max(code_info.zipped_bytes, layer_sizes[0] if layer_sizes else 0))}"
+        f" of {_size(limits.zipped_bytes)} zipped, "
+        f"{_size(code_info.unzipped_bytes + (layer_sizes[1] if layer_sizes else 0))}"
+        f" of {_size(limits.unzipped_bytes)} unzipped)"
+    )
+    return FunctionPackage(
+        handler=handler,
+        target=target,
+        code=code_info,
+        layer=layer_info,
+        distributions=distributions,
+        excluded=excluded,
+        installer=installer_used,
+        cache_hit=cache_hit,
+        steps=tuple(steps),
+    )
+
+
+def _inside(path: Path, root: Path) -> set[str]:
+    """{name of path relative to root} if path is in root (the requirements file)."""
+    try:
+        return {path.resolve().relative_to(root.resolve()).as_posix()}
+    except ValueError:
+        return set()
+
+
+def _archive(cache: BuildCache, manifest: Manifest, members: dict[str, Path]) -> ArchiveInfo:
+    folder = cache.materialize(manifest, members)
+    zipped = cache.zipped_size(manifest, lambda: zipped_size(sorted(members.items())))
+    return ArchiveInfo(folder, manifest.digest, manifest.file_count, manifest.total_size, zipped)
+
+
+def _dependencies(
+    cache: BuildCache,
+    pins: Sequence[PinnedRequirement],
+    target: Target,
+    excluded: tuple[str, ...],
+    index: IndexOptions,
+    installer: str,
+    refresh: bool,
+    step: Progress,
+):  # -> CachedInstall
+    key = cache_key({
+        "exclude": list(excluded),
+        "index": index.cache_key(),
+        "requirements": [pin.line for pin in pins],
+        "target": target.cache_key(),
+    })  # fmt: skip
+    if refresh:
+        shutil.rmtree(cache.root / "deps" / key, ignore_errors=True)
+    cached = cache.get_install(key)
+    if cached is not None:
+        step(f"dependencies: cached ({key[:12]}): {', '.join(cached.distributions)}")
+        return cached
+
+    started = time.perf_counter()
+    leaving_out = f", leaving out {', '.join(excluded)}" if excluded else ""
+    step(f"dependencies: installing wheels for {target.describe()}{leaving_out}")
+
+    def run(site: Path) -> tuple[str, tuple[str, ...]]:
+        result = install(pins, target, site, exclude=excluded, index=index, installer=installer)
+        removed = clean_install_tree(site)
+        step(f"clean: removed {len(removed)} files (bytecode, bin/, installer records, sources)")
+        _refuse_build_paths(site, [str(site), str(site.parent)])
+        return result.installer, result.distributions
+
+    built = cache.put_install(key, run)
+    step(
+        f"dependencies: {', '.join(built.distributions)} with {built.installer} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return built
+
+
+def _refuse_build_paths(root: Path, needles: Iterable[str]) -> None:
+    """No file may mention the folder it was built in (RECORDs, .pth files, scripts)."""
+    encoded = [needle.encode() for needle in needles]
+    for name, path in iter_tree(root, skip_hidden=False):
+        data = path.read_bytes()
+        if any(needle in data for needle in encoded):
+            raise PackagingError(f"{name} contains the build folder's absolute path")
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m components.packaging",
+        description="Build the Lambda package (code + dependency layer) for a target.",
+    )
+    parser.add_argument("--source", default="function", help="function folder (default: function)")
+    parser.add_argument("--handler", default="handler.handler", help="default: handler.handler")
+    parser.add_argument("--architecture", default="arm64", help="arm64 (default) or x86_64")
+    parser.add_argument("--runtime", default="python3.13", help="default: python3.13")
+    parser.add_argument("--local", action="store_true", help="build for this machine instead")
+    parser.add_argument(
+        "--layer", action=argparse.BooleanOptionalAction, default=DEFAULT_LAYER,
+        help="put dependencies in a layer (default: %(default)s)",
+    )  # fmt: skip
+    parser.add_argument("--requirements", help="default: <source>/requirements.txt")
+    parser.add_argument("--cache-dir", help="default: $ATLAS_LAMBDA_BUILD_DIR or .build/")
+    parser.add_argument("--installer", default="auto", help="auto (uv, else pip), uv or pip")
+    parser.add_argument("--refresh", action="store_true", help="reinstall dependencies")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        package = build_function_package(
+            args.source,
+            handler=args.handler,
+            architecture=args.architecture,
+            runtime=args.runtime,
+            layer=args.layer,
+            local=args.local,
+            requirements=args.requirements,
+            cache_dir=args.cache_dir,
+            installer=args.installer,
+            refresh=args.refresh,
+        )
+    except PackagingConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except PackagingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(package.to_dict(), indent=2, sort_keys=True))
+    else:
+        print("\n".join(package.summary_lines()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

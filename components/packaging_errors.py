@@ -1,0 +1,91 @@
+"""Errors a package build can end with, one class per thing the user has to fix.
+
+Bad inputs (a target Lambda does not offer, an unpinned requirement, a handler that is not
+there) are `PackagingConfigError`s: they share `ConfigError`'s shape, so a message always
+names the field and what would be accepted, and MongoLambda's callers can catch one type.
+Problems found while building (no wheel, too large) are plain `PackagingError`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .errors import ConfigError
+
+
+class PackagingError(Exception):
+    """A function package could not be built."""
+
+
+class PackagingConfigError(PackagingError, ConfigError):
+    """An input of the build is invalid: `key: problem (allowed: ...)`."""
+
+    def __init__(self, key: str, problem: str, allowed: Iterable[object] | str | None = None):
+        ConfigError.__init__(self, key, problem, allowed)
+
+
+class UnpinnedRequirementError(PackagingConfigError):
+    """A requirements line does not pin one exact version.
+
+    Unpinned lines make two builds of the same commit differ, and Pulumi would then see a
+    code change nobody made.
+    """
+
+    def __init__(self, source: str, line_number: int, line: str, problem: str):
+        self.source = source
+        self.line_number = line_number
+        self.line = line
+        super().__init__(
+            f"{source}:{line_number}",
+            f"{line.strip()!r} {problem}",
+            "one exact pin per line, such as pymongo[aws]==4.20.0 (markers allowed)",
+        )
+
+
+class HandlerError(PackagingConfigError):
+    """The handler's module is missing, does not parse, or does not define the function."""
+
+    def __init__(self, handler: str, problem: str, allowed: Iterable[object] | str | None = None):
+        self.handler = handler
+        super().__init__("handler", f"{handler!r}: {problem}", allowed)
+
+
+class NoWheelError(PackagingError):
+    """A dependency has no binary wheel for the target platform.
+
+    Source builds are refused on purpose: they would compile for the build machine.
+    """
+
+    def __init__(self, requirement: str, platform: str, detail: str = ""):
+        self.requirement = requirement
+        self.platform = platform
+        message = (
+            f"no binary wheel of {requirement} for {platform}; only pre-built wheels are "
+            "installed (a source build would target the build machine). Pin a version that "
+            "publishes such a wheel, or pick another architecture/runtime."
+        )
+        if detail:
+            message += f"\n{detail}"
+        super().__init__(message)
+
+
+class InstallerError(PackagingError):
+    """The installer (uv or pip) failed for a reason other than a missing wheel."""
+
+    def __init__(self, command: list[str], output: str):
+        self.command = command
+        self.output = output
+        super().__init__(f"{' '.join(command[:3])} ... failed:\n{output.strip()}")
+
+
+class ArtifactTooLargeError(PackagingError):
+    """The package would exceed a Lambda size limit and the deploy would fail."""
+
+    def __init__(self, what: str, size: int, limit: int):
+        self.what = what
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            f"{what} is {size:,} bytes, over Lambda's limit of {limit:,} bytes; "
+            "drop dependencies or move them into a container image"
+        )

@@ -1,0 +1,89 @@
+"""Checking the handler exists before anything is deployed, without importing it.
+
+Lambda reports a wrong handler only at the first invocation (`Runtime.ImportModuleError`),
+after the deploy succeeded. Importing the module here would run its top level on the
+build machine (connections, environment lookups), so the check reads it with `ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from .packaging_errors import HandlerError
+
+# awslambdaric: `module.function`, where the module may use `/` or `.` as separators.
+_HANDLER = re.compile(r"(?P<module>[A-Za-z_]\w*(?:[./][A-Za-z_]\w*)*)\.(?P<function>[A-Za-z_]\w*)")
+_FORMAT = "module.function, e.g. handler.handler or app/main.handler"
+
+
+def split_handler(handler: str) -> tuple[str, str]:
+    """(module path as posix, function name) of a Lambda handler string."""
+    match = _HANDLER.fullmatch(handler or "")
+    if not match:
+        raise HandlerError(handler, "is not a Lambda Python handler", _FORMAT)
+    return match["module"].replace(".", "/"), match["function"]
+
+
+def _bound_names(body: list[ast.stmt]) -> Iterator[str]:
+    """Names bound at module level, including inside if/try/with blocks."""
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.name
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                yield from (n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
+            yield node.target.id
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                yield (alias.asname or alias.name).split(".")[0]
+        elif isinstance(node, ast.If | ast.While | ast.For | ast.With):
+            yield from _bound_names(node.body)
+            yield from _bound_names(getattr(node, "orelse", []))
+        elif isinstance(node, ast.Try):
+            yield from _bound_names(node.body)
+            for handler in node.handlers:
+                yield from _bound_names(handler.body)
+            yield from _bound_names(node.orelse)
+            yield from _bound_names(node.finalbody)
+
+
+def check_handler(handler: str, members: Mapping[str, Path], where: str) -> str:
+    """The archive member that defines `handler`; raises HandlerError naming what is missing.
+
+    `members` maps archive names (`handler.py`) to files, so the check sees exactly what
+    ships: a module left behind by an exclusion rule is reported missing here too.
+    """
+    module, function = split_handler(handler)
+    candidates = (f"{module}.py", f"{module}/__init__.py")
+    found = next((name for name in candidates if name in members), None)
+    if found is None:
+        modules = sorted(n[:-3] for n in members if n.endswith(".py") and "/" not in n)
+        raise HandlerError(
+            handler,
+            f"module {module.replace('/', '.')!r} not found: "
+            f"no {' or '.join(candidates)} in {where}",
+            ", ".join(f"{m}.<function>" for m in modules) or "a module in the package",
+        )
+    source = members[found].read_text(encoding="utf-8", errors="replace")
+    try:
+        tree = ast.parse(source, filename=found)
+    except SyntaxError as error:
+        raise HandlerError(
+            handler, f"{where}/{found} does not parse: line {error.lineno}: {error.msg}"
+        ) from None
+    names = set(_bound_names(tree.body))
+    if function not in names:
+        functions = sorted(
+            node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        )  # fmt: skip
+        raise HandlerError(
+            handler,
+            f"{where}/{found} defines no top-level {function!r}",
+            ", ".join(f"{module.replace('/', '.')}.{f}" for f in functions) or "none found",
+        )
+    return found

@@ -1,0 +1,223 @@
+"""Installing pinned requirements as binary wheels for a target, with uv or else pip.
+
+uv is fast and can leave the runtime-provided packages out of the resolution altogether
+(`--excludes`: boto3 and botocore are never even downloaded). pip is the fallback when uv
+is missing; it installs everything and the excluded distributions are removed afterwards
+by their RECORD. Either way only wheels are accepted (`--only-binary :all:`): a source
+build would compile for the build machine, not for the Lambda.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.parser import HeaderParser
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from .packaging_errors import InstallerError, NoWheelError, PackagingConfigError
+from .packaging_requirements import PinnedRequirement
+from .packaging_target import Target
+
+# Shipped by every Lambda Python runtime: boto3, botocore and their dependencies.
+RUNTIME_PROVIDED: tuple[str, ...] = (
+    "boto3", "botocore", "jmespath", "python-dateutil", "s3transfer", "six", "urllib3",
+)  # fmt: skip
+INSTALLERS = ("auto", "uv", "pip")
+
+_UV_NO_WHEEL = re.compile(
+    r"Because (?P<req>[A-Za-z0-9][A-Za-z0-9._\-]*(?:\[[^\]]*\])?(?:[=<>!~]=?[^\s,]+)?) "
+    r"has no (?:usable )?wheels"
+)
+_PIP_NO_WHEEL = re.compile(r"No matching distribution found for (?P<req>\S+)")
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    """Where wheels come from; the default is the installer's own configuration (PyPI)."""
+
+    index_url: str | None = None
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+
+    def args(self, installer: str) -> list[str]:
+        args: list[str] = []
+        if self.index_url:
+            args += ["--index-url", self.index_url]
+        for location in self.find_links:
+            args += ["--find-links", location]
+        if self.no_index:
+            args.append("--no-index")
+        return args
+
+    def cache_key(self) -> dict[str, object]:
+        return {"find_links": list(self.find_links), "index_url": self.index_url,
+                "no_index": self.no_index}  # fmt: skip
+
+
+DEFAULT_INDEX = IndexOptions()
+
+
+@dataclass(frozen=True)
+class InstallResult:
+    """What ended up in the target folder."""
+
+    installer: str
+    distributions: tuple[str, ...]
+    """`name==version`, sorted, after exclusions."""
+
+
+def effective_exclusions(
+    requirements: Sequence[PinnedRequirement], exclude: Iterable[str]
+) -> tuple[str, ...]:
+    """The packages to leave out, unless the user pinned one of them on purpose.
+
+    Pinning boto3 (say, for a newer API than the runtime's) means "bundle the SDK"; leaving
+    out only its unpinned dependencies would ship a boto3 without a matching botocore, so
+    a pin of any excluded package turns the whole exclusion off.
+    """
+    excluded = tuple(sorted({canonicalize_name(name) for name in exclude}))
+    if any(pin.name in excluded for pin in requirements):
+        return ()
+    return excluded
+
+
+def find_uv() -> str | None:
+    """The uv binary: the one the `uv` package ships, else one on PATH."""
+    try:
+        from uv import find_uv_bin  # type: ignore[import-not-found]
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
+
+
+@functools.lru_cache(maxsize=4)
+def _uv_supports_excludes(uv: str) -> bool:
+    """`--excludes` arrived in uv 0.9; older ones get pip's remove-afterwards treatment."""
+    result = subprocess.run(
+        [uv, "pip", "install", "--help"], capture_output=True, text=True, check=False
+    )
+    return "--excludes" in result.stdout
+
+
+def install(
+    requirements: Sequence[PinnedRequirement],
+    target: Target,
+    dest: Path,
+    *,
+    exclude: Sequence[str] = RUNTIME_PROVIDED,
+    index: IndexOptions = DEFAULT_INDEX,
+    installer: str = "auto",
+) -> InstallResult:
+    """Install `requirements` for `target` into the empty folder `dest` (`--target` layout)."""
+    if installer not in INSTALLERS:
+        raise PackagingConfigError("installer", f"{installer!r} is not known", INSTALLERS)
+    uv = find_uv() if installer in ("auto", "uv") else None
+    if installer == "uv" and uv is None:
+        raise PackagingConfigError("installer", "uv is not installed (pip install uv)", INSTALLERS)
+    with tempfile.TemporaryDirectory(prefix="atlas-lambda-req-") as scratch:
+        requirements_file = Path(scratch) / "requirements.txt"
+        requirements_file.write_text("".join(f"{pin.line}\n" for pin in requirements))
+        excludes_file = Path(scratch) / "excludes.txt"
+        excludes_file.write_text("".join(f"{name}\n" for name in exclude))
+        if uv is not None:
+            command = [
+                uv, "pip", "install", "--target", str(dest), "--python", sys.executable,
+                "--only-binary", ":all:", "--link-mode", "copy", "--no-progress",
+                "-r", str(requirements_file), *target.uv_args(), *index.args("uv"),
+            ]  # fmt: skip
+            if exclude and _uv_supports_excludes(uv):
+                command += ["--excludes", str(excludes_file)]
+            used = "uv"
+        else:
+            command = [
+                sys.executable, "-m", "pip", "install", "--target", str(dest),
+                "--only-binary=:all:", "--no-compile", "--no-input",
+                "--disable-pip-version-check", "-r", str(requirements_file),
+                *target.pip_args(), *index.args("pip"),
+            ]  # fmt: skip
+            used = "pip"
+        _run(command, target)
+    # uv without --excludes, and pip, install the excluded packages: take them out again.
+    remove_distributions(dest, exclude)
+    return InstallResult(used, installed_distributions(dest))
+
+
+def _run(command: list[str], target: Target) -> None:
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1",
+           "PIP_NO_INPUT": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if result.returncode == 0:
+        return
+    output = f"{result.stdout}\n{result.stderr}".strip()
+    for pattern in (_UV_NO_WHEEL, _PIP_NO_WHEEL):
+        match = pattern.search(output)
+        if match:
+            raise NoWheelError(match.group("req"), target.describe(), detail=_tail(output))
+    raise InstallerError(command, output)
+
+
+def _tail(output: str, lines: int = 6) -> str:
+    kept = [line for line in output.splitlines() if line.strip()]
+    return "\n".join(f"  | {line}" for line in kept[-lines:])
+
+
+def _dist_infos(root: Path) -> list[tuple[str, str, Path]]:
+    """(canonical name, version, dist-info path) of each installed distribution."""
+    found = []
+    for dist_info in sorted(root.glob("*.dist-info")):
+        metadata = dist_info / "METADATA"
+        if not metadata.is_file():
+            continue
+        headers = HeaderParser().parsestr(metadata.read_text(encoding="utf-8", errors="replace"))
+        found.append((canonicalize_name(headers["Name"]), headers["Version"], dist_info))
+    return found
+
+
+def installed_distributions(root: Path) -> tuple[str, ...]:
+    """`name==version` of each distribution under root, sorted."""
+    found = sorted((name, version) for name, version, _ in _dist_infos(root))
+    return tuple(f"{name}=={version}" for name, version in found)
+
+
+def remove_distributions(root: Path, names: Iterable[str]) -> list[str]:
+    """Uninstall the named distributions from a --target folder, file by file per RECORD.
+
+    Only paths inside `root` are touched (RECORD may list ../bin scripts).
+    """
+    wanted = {canonicalize_name(name) for name in names}
+    removed = []
+    top = root.resolve()
+    for name, version, dist_info in _dist_infos(root):
+        if name not in wanted:
+            continue
+        record = dist_info / "RECORD"
+        if record.is_file():
+            with record.open(newline="", encoding="utf-8") as handle:
+                for row in csv.reader(handle):
+                    if not row:
+                        continue
+                    path = (root / row[0]).resolve()
+                    if path.is_relative_to(top) and path.is_file():
+                        path.unlink()
+        shutil.rmtree(dist_info, ignore_errors=True)
+        removed.append(f"{name}=={version}")
+    _prune_empty(root)
+    return removed
+
+
+def _prune_empty(root: Path) -> None:
+    for folder, _dirs, _files in sorted(os.walk(root, topdown=False), reverse=True):
+        path = Path(folder)
+        if path != root and path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
