@@ -1,6 +1,6 @@
 """atlas-lambda components: import them into any Pulumi program.
 
-    from components import AtlasCluster, IamDatabaseUser, MongoLambda, Network, PrivateEndpoint
+from components import AtlasCluster, IamDatabaseUser, MongoLambda, Network, PrivateEndpoint
 """
 
 from .cluster import AtlasCluster, AtlasClusterArgs

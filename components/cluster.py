@@ -77,12 +77,13 @@ def validate_cluster_args(args: Mapping[str, Any]) -> None:
     if max_tier is not None:
         if not is_dedicated(tier):
             raise ConfigError("autoScalingMaxTier", f"{tier} does not auto-scale", "unset")
-        if max_tier not in DEDICATED_TIERS or tier_rank(max_tier) <= tier_rank(tier):
+        # Atlas scales within one class: M tiers to M tiers, low-CPU R tiers to R tiers.
+        larger = [t for t in DEDICATED_TIERS[tier_rank(tier) + 1 :] if t[0] == tier[0]]
+        if max_tier not in larger:
             raise ConfigError(
-                "autoScalingMaxTier",
-                f"{max_tier!r} must be a dedicated tier above {tier}",
-                DEDICATED_TIERS[tier_rank(tier) + 1 :],
-            )
+                "autoScalingMaxTier", f"{max_tier!r} must be a larger {tier[0]} tier than {tier}",
+                larger or "unset",
+            )  # fmt: skip
     if args.get("project_id") is None and not args.get("org_id"):
         raise ConfigError(
             "orgId", "required when no projectId is given (a project is created in it)",

@@ -3,8 +3,8 @@ SRV string that exists only once the link does."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NotRequired, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -34,16 +34,21 @@ class PrivateEndpointArgs(TypedDict):
     """The cluster's tier, when known, to refuse tiers without PrivateLink early."""
 
 
-def select_private_srv(connection_strings: object, vpc_endpoint_id: str) -> str | None:
+def select_private_srv(connection_strings: Mapping[str, Any] | None, vpc_endpoint_id: str) -> str:
     """The private SRV string that routes through *our* VPC endpoint.
 
     A project may hold several endpoints (other VPCs, other stacks); Atlas lists one
     private string per endpoint, so pick the one naming ours rather than the first.
+    (Provider result types are dicts with snake_case keys once lifted through an Output.)
     """
-    for entry in getattr(connection_strings, "private_endpoints", None) or []:
-        if any(endpoint.endpoint_id == vpc_endpoint_id for endpoint in entry.endpoints or []):
-            return entry.srv_connection_string
-    return None
+    for entry in (connection_strings or {}).get("private_endpoints") or []:
+        endpoints = entry.get("endpoints") or []
+        if any(endpoint.get("endpoint_id") == vpc_endpoint_id for endpoint in endpoints):
+            return entry["srv_connection_string"]
+    raise ValueError(
+        f"Atlas lists no private connection string for {vpc_endpoint_id}: the cluster must "
+        "be in the endpoint's region, and the link must be AVAILABLE"
+    )
 
 
 class PrivateEndpoint(pulumi.ComponentResource):

@@ -1,0 +1,93 @@
+"""A stand-in for AWS and Atlas that answers like they do after a deploy.
+
+Ids and ARNs are derived from the resource name, so a test can predict them, and the
+private-endpoint read returns a second, foreign endpoint to prove we pick our own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pulumi
+
+ACCOUNT = "123456789012"
+FOREIGN_VPCE = "vpce-0foreign00000000"
+
+
+def _hex(name: str, length: int) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:length]
+
+
+def physical_id(type_: str, name: str) -> str:
+    prefixes = {
+        "aws:ec2/vpc:Vpc": "vpc-",
+        "aws:ec2/subnet:Subnet": "subnet-",
+        "aws:ec2/securityGroup:SecurityGroup": "sg-",
+        "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    }
+    if type_ in prefixes:
+        return prefixes[type_] + _hex(name, 17)
+    if type_.startswith("mongodbatlas:"):
+        return _hex(name, 24)
+    return f"{name}-{_hex(name, 8)}"
+
+
+class FakeCloud(pulumi.runtime.Mocks):
+    """Deployed-state mocks: computed outputs filled in, events logged in order."""
+
+    def __init__(self, region: str = "us-east-1") -> None:
+        self.region = region
+        self.events: list[tuple[str, str]] = []
+        self.ids: dict[tuple[str, str], str] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.events.append(("create", f"{args.typ}::{args.name}"))
+        resource_id = physical_id(args.typ, args.name)
+        self.ids[(args.typ, args.name)] = resource_id
+        state = dict(args.inputs)
+        state.update(self._computed(args.typ, args.name, args.inputs, resource_id))
+        return resource_id, state
+
+    def _computed(self, type_: str, name: str, inputs: dict, resource_id: str) -> dict[str, Any]:
+        if type_ == "aws:iam/role:Role":
+            role_name = f"{name}-{_hex(name, 7)}"
+            return {"name": role_name, "arn": f"arn:aws:iam::{ACCOUNT}:role/{role_name}"}
+        if type_ == "aws:lambda/function:Function":
+            return {"arn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{inputs['name']}"}
+        if type_ == "aws:lambda/functionUrl:FunctionUrl":
+            return {"functionUrl": f"https://{_hex(name, 32)}.lambda-url.{self.region}.on.aws/"}
+        if type_ == "mongodbatlas:index/privateLinkEndpoint:PrivateLinkEndpoint":
+            service = f"com.amazonaws.vpce.{self.region}.vpce-svc-{_hex(name, 17)}"
+            return {"privateLinkId": f"pl-{resource_id}", "endpointServiceName": service}
+        if type_ == "mongodbatlas:index/advancedCluster:AdvancedCluster":
+            host = f"{inputs['name']}.{_hex(name, 5)}.mongodb.net"
+            return {"connectionStrings": {"standardSrv": f"mongodb+srv://{host}"}}
+        return {}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        self.events.append(("invoke", args.token))
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            zones = [f"{self.region}{suffix}" for suffix in "abcdef"]
+            return {"names": zones, "zoneIds": zones, "id": self.region}
+        if args.token == "mongodbatlas:index/getAdvancedCluster:getAdvancedCluster":
+            return {"connectionStrings": self._private_strings(args.args["name"])}
+        raise NotImplementedError(args.token)
+
+    def _private_strings(self, cluster: str) -> dict[str, Any]:
+        ours = [i for (t, _), i in self.ids.items() if t == "aws:ec2/vpcEndpoint:VpcEndpoint"]
+        entries = [(FOREIGN_VPCE, f"mongodb+srv://{cluster}-pl-9.foreign.mongodb.net")] + [
+            (vpce, f"mongodb+srv://{cluster}-pl-0.{_hex(vpce, 5)}.mongodb.net") for vpce in ours
+        ]
+        return {
+            "standardSrv": f"mongodb+srv://{cluster}.abcde.mongodb.net",
+            "privateEndpoints": [
+                {"srvConnectionString": srv, "type": "MONGOD",
+                 "endpoints": [{"endpointId": vpce, "providerName": "AWS", "region": "US_EAST_1"}]}
+                for vpce, srv in entries
+            ],
+        }  # fmt: skip
+
+    def private_srv_for(self, vpce: str, cluster: str) -> str:
+        """What Atlas returns for our endpoint: the value MONGODB_URI must be built from."""
+        return f"mongodb+srv://{cluster}-pl-0.{_hex(vpce, 5)}.mongodb.net"

@@ -1,0 +1,96 @@
+"""Every invalid config is refused before any resource is registered, naming the key and
+the allowed values."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.errors import ConfigError
+
+from .conftest import run_project
+from .fake_cloud import FakeCloud
+
+P = "atlas-lambda:"
+
+CASES = {
+    "unknown tier": ({P + "tier": "M15"}, "tier", "M10, M20"),
+    "private endpoint on M0": ({P + "tier": "M0"}, "tier", "M10"),
+    "private endpoint on Flex": ({P + "tier": "FLEX"}, "tier", "M10"),
+    "shard count on a replica set": (
+        {P + "clusterType": "REPLICASET", P + "shardCount": "2"}, "shardCount",
+        "unset when clusterType is REPLICASET",
+    ),
+    "sharded below M30": ({P + "clusterType": "SHARDED", P + "shardCount": "2"}, "tier", "M30"),
+    "memory below 128": ({P + "memorySize": "64"}, "memorySize", "128-10240"),
+    "memory above 10240": ({P + "memorySize": "10241"}, "memorySize", "128-10240"),
+    "reserved env key AWS_REGION": (
+        {P + "environment": '["AWS_REGION=us-east-1"]'}, "environment.AWS_REGION", "AWS_LAMBDA_*"
+    ),
+    "reserved env prefix AWS_LAMBDA_": (
+        {P + "environment": '["AWS_LAMBDA_FUNCTION_NAME=x"]'},
+        "environment.AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_*",
+    ),
+    "access list without opt-in": (
+        {P + "accessListCidrs": '["203.0.113.0/24"]'}, "accessListCidrs", "allowAccessList: true"
+    ),
+    "0.0.0.0/0 even with opt-in": (
+        {P + "accessListCidrs": '["0.0.0.0/0"]', P + "allowAccessList": "true"},
+        "accessListCidrs", "always refused",
+    ),
+    "missing org id without project id": ({P + "orgId": ""}, "orgId", "Atlas organization id"),
+    "region Atlas does not serve": ({"aws:region": "cn-north-1"}, "aws:region", "us-east-1"),
+    "GovCloud region": ({"aws:region": "us-gov-west-1"}, "aws:region", "eu-west-1"),
+    "unknown config key": ({P + "memroySize": "1024"}, "atlas-lambda:memroySize", "memorySize"),
+    "wrong type for integer key": (
+        {P + "memorySize": "lots"}, "atlas-lambda:memorySize", "integer"
+    ),
+    "unknown architecture": ({P + "architecture": "ppc64"}, "architecture", "arm64, x86_64"),
+    "secret in environment": (
+        {P + "environment": '["DB_PASSWORD=hunter2"]'}, "environment.DB_PASSWORD", "IAM"
+    ),
+    "password in a URI in environment": (
+        {P + "environment": '["OTHER_URI=mongodb://u:p@h/x"]'}, "environment.OTHER_URI",
+        "without user:password",
+    ),
+    "overriding MONGODB_URI": (
+        {P + "environment": '["MONGODB_URI=mongodb://h"]'}, "environment.MONGODB_URI",
+        "AWS_STS_REGIONAL_ENDPOINTS",
+    ),
+    "reserved concurrency zero": (
+        {P + "reservedConcurrency": "0"}, "reservedConcurrency", "1 or more"
+    ),
+    "malformed org id": ({P + "orgId": "not-an-id"}, "orgId", "24 hex"),
+    "privateEndpoint off without a NAT VPC": (
+        {P + "privateEndpoint": "false"}, "privateEndpoint", "vpcId and accessListCidrs"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("overrides, key, allowed", CASES.values(), ids=CASES.keys())
+def test_invalid_config_is_refused_before_any_resource(dev_config, overrides, key, allowed):
+    cloud = FakeCloud()
+    with pytest.raises(ConfigError) as caught:
+        run_project({**dev_config, **overrides}, mocks=cloud)
+    message = str(caught.value)
+    assert message.startswith(f"{key}:") or f"{key}:" in message, message
+    assert "allowed:" in message and allowed in message, message
+    assert cloud.events == [], "a resource was registered before validation failed"
+
+
+def test_missing_region_names_the_key(dev_config):
+    config = {k: v for k, v in dev_config.items() if k != "aws:region"}
+    with pytest.raises(ConfigError, match=r"^aws:region: is not set \(allowed: .*us-east-1"):
+        run_project(config)
+
+
+def test_existing_project_needs_no_org_id(deploy):
+    run, _ = deploy("dev", **{P + "orgId": "", P + "projectId": "0123456789abcdef01234567"})
+    assert not run.plan.by_type("mongodbatlas:index/project:Project")
+    cluster = run.plan.one("mongodbatlas:index/advancedCluster:AdvancedCluster")
+    assert cluster.inputs["projectId"] == "0123456789abcdef01234567"
+
+
+def test_memory_below_512_is_advisory_not_an_error(deploy):
+    run, _ = deploy("dev", **{P + "memorySize": "256"})
+    assert run.plan.one("aws:lambda/function:Function").inputs["memorySize"] == 256
+    assert any("memorySize" in warning and "512" in warning for warning in run.plan.warnings)

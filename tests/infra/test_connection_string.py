@@ -1,0 +1,54 @@
+"""MONGODB_URI construction and the rules that check it."""
+
+from __future__ import annotations
+
+import pytest
+
+from components import rules
+from components.connection_string import build_lambda_uri
+from components.regions import atlas_region
+
+
+def test_uri_options_in_stable_order():
+    uri = build_lambda_uri(
+        "mongodb+srv://c-pl-0.ab.mongodb.net", database="app", app_name="fn", sharded=False
+    )
+    assert uri == (
+        "mongodb+srv://c-pl-0.ab.mongodb.net/app?authMechanism=MONGODB-AWS"
+        "&authSource=%24external&retryWrites=true&w=majority&maxIdleTimeMS=60000&appName=fn"
+    )
+    assert rules.lambda_mongodb_uri(uri, sharded=False) == []
+
+
+def test_sharded_uri_caps_monitored_mongos():
+    uri = build_lambda_uri("mongodb+srv://c.ab.mongodb.net/?tls=true", database="d",
+                           app_name="fn", sharded=True)  # fmt: skip
+    assert uri.endswith("&appName=fn&srvMaxHosts=3")
+    assert "tls=true" in uri
+    assert rules.lambda_mongodb_uri(uri, sharded=True) == []
+
+
+def test_uri_with_credentials_is_refused():
+    with pytest.raises(ValueError, match="must not carry a user or password"):
+        build_lambda_uri("mongodb+srv://u:p@c.ab.mongodb.net", database="d", app_name="f",
+                         sharded=False)  # fmt: skip
+
+
+def test_uri_rule_flags_missing_options_and_credentials():
+    found = {f.rule for f in rules.lambda_mongodb_uri("mongodb+srv://u:p@h/", sharded=True)}
+    assert found == {"uri-credentials", "uri-max-idle", "uri-srv-max-hosts"}
+
+
+@pytest.mark.parametrize(
+    "aws, atlas", [("us-east-1", "US_EAST_1"), ("ap-southeast-2", "AP_SOUTHEAST_2")]
+)
+def test_region_names(aws, atlas):
+    assert atlas_region(aws) == atlas
+
+
+def test_database_user_rule():
+    assert rules.database_user_iam("ROLE", None) == []
+    assert {f.key for f in rules.database_user_iam("NONE", "pw")} == {
+        "databaseUser.awsIamType",
+        "databaseUser.password",
+    }

@@ -1,0 +1,161 @@
+"""The wiring between components, checked on what the program hands the providers."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+from components.offline import PlannedResource
+
+ROLE = "aws:iam/role:Role"
+FUNCTION = "aws:lambda/function:Function"
+USER = "mongodbatlas:index/databaseUser:DatabaseUser"
+ATLAS_ENDPOINT = "mongodbatlas:index/privateLinkEndpoint:PrivateLinkEndpoint"
+VPCE = "aws:ec2/vpcEndpoint:VpcEndpoint"
+LINK = "mongodbatlas:index/privateLinkEndpointService:PrivateLinkEndpointService"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
+
+
+def named(resources: list[PlannedResource], name: str) -> PlannedResource:
+    return next(resource for resource in resources if resource.name == name)
+
+
+def test_database_user_is_the_function_role(deploy):
+    run, _cloud = deploy("dev")
+    role = run.plan.one(ROLE)
+    user = run.plan.one(USER).inputs
+    assert user["username"] == f"arn:aws:iam::123456789012:role/{cloud_role_name(role)}"
+    assert user["awsIamType"] == "ROLE"
+    assert user["authDatabaseName"] == "$external"
+    assert user["roles"] == [{"databaseName": "app", "roleName": "readWrite"}]
+    assert user["scopes"] == [{"name": "atlas-lambda-dev", "type": "CLUSTER"}]
+    assert run.plan.one(FUNCTION).inputs["role"] == user["username"]
+
+
+def cloud_role_name(role: PlannedResource) -> str:
+    from .fake_cloud import _hex
+
+    return f"{role.name}-{_hex(role.name, 7)}"
+
+
+def test_vpc_endpoint_connects_to_the_atlas_endpoint_service(deploy):
+    run, cloud = deploy("dev")
+    atlas_endpoint = run.plan.one(ATLAS_ENDPOINT)
+    vpce = run.plan.one(VPCE).inputs
+    service = cloud.ids[(ATLAS_ENDPOINT, atlas_endpoint.name)]
+    assert vpce["serviceName"].endswith(vpce["serviceName"].rsplit(".", 1)[-1])
+    assert vpce["serviceName"].startswith("com.amazonaws.vpce.us-east-1.vpce-svc-")
+    assert atlas_endpoint.inputs == {
+        "projectId": run.plan.outputs["projectId"],
+        "providerName": "AWS",
+        "region": "US_EAST_1",
+    }
+    assert vpce["vpcEndpointType"] == "Interface"
+    assert vpce["privateDnsEnabled"] is False
+    assert len(vpce["subnetIds"]) == 2
+    assert service  # the Atlas endpoint was created before its service name was used
+
+
+def test_link_uses_the_vpc_endpoint_id(deploy):
+    run, cloud = deploy("dev")
+    vpce = run.plan.one(VPCE)
+    link = run.plan.one(LINK).inputs
+    atlas_endpoint = run.plan.one(ATLAS_ENDPOINT)
+    assert link["endpointServiceId"] == cloud.ids[(VPCE, vpce.name)]
+    assert link["privateLinkId"] == f"pl-{cloud.ids[(ATLAS_ENDPOINT, atlas_endpoint.name)]}"
+    assert link["providerName"] == "AWS"
+
+
+def test_private_srv_is_read_after_the_link_and_is_ours(deploy):
+    run, cloud = deploy("dev")
+    events = cloud.events
+    link_created = events.index(("create", f"{LINK}::privatelink-link"))
+    read = events.index(("invoke", "mongodbatlas:index/getAdvancedCluster:getAdvancedCluster"))
+    assert link_created < read
+    vpce_id = cloud.ids[(VPCE, "privatelink-vpce")]
+    expected = cloud.private_srv_for(vpce_id, "atlas-lambda-dev")
+    assert run.plan.outputs["privateSrvConnectionString"] == expected
+
+
+def lambda_env(run) -> dict[str, str]:
+    return run.plan.one(FUNCTION).inputs["environment"]["variables"]
+
+
+def test_lambda_environment_is_exactly_uri_and_sts_setting(deploy):
+    run, cloud = deploy("dev")
+    env = lambda_env(run)
+    srv = cloud.private_srv_for(cloud.ids[(VPCE, "privatelink-vpce")], "atlas-lambda-dev")
+    assert env == {
+        "AWS_STS_REGIONAL_ENDPOINTS": "regional",
+        "MONGODB_URI": srv + "/app?authMechanism=MONGODB-AWS&authSource=%24external"
+        "&retryWrites=true&w=majority&maxIdleTimeMS=60000&appName=atlas-lambda-dev",
+    }
+
+
+def test_srv_max_hosts_only_when_sharded(deploy):
+    dev, _ = deploy("dev")
+    prod, _ = deploy("prod")
+    dev_options = parse_qs(urlsplit(lambda_env(dev)["MONGODB_URI"]).query)
+    prod_options = parse_qs(urlsplit(lambda_env(prod)["MONGODB_URI"]).query)
+    assert "srvMaxHosts" not in dev_options
+    assert prod_options["srvMaxHosts"] == ["3"]
+    assert prod.plan.one(CLUSTER).inputs["clusterType"] == "SHARDED"
+
+
+def test_no_password_or_secret_in_any_input(deploy):
+    for stack in ("dev", "prod"):
+        run, _ = deploy(stack)
+        text = json.dumps([resource.inputs for resource in run.plan.resources]).lower()
+        assert "password" not in text
+        assert "secret" not in text
+        uri = urlsplit(lambda_env(run)["MONGODB_URI"])
+        assert uri.username is None and uri.password is None
+        assert not any(key.startswith("AWS_ACCESS") for key in lambda_env(run))
+
+
+def test_security_groups_admit_only_the_function(deploy):
+    run, cloud = deploy("dev")
+    endpoint_sg = cloud.ids[(SG, "privatelink-sg")]
+    function_sg = cloud.ids[(SG, "lambda-sg")]
+    for group in run.plan.by_type(SG):
+        assert "ingress" not in group.inputs and "egress" not in group.inputs
+    [ingress] = [r.inputs for r in run.plan.by_type(INGRESS)]
+    [egress] = [r.inputs for r in run.plan.by_type(EGRESS)]
+    assert ingress["securityGroupId"] == endpoint_sg
+    assert ingress["referencedSecurityGroupId"] == function_sg
+    assert egress["securityGroupId"] == function_sg
+    assert egress["referencedSecurityGroupId"] == endpoint_sg
+    for rule in (ingress, egress):
+        assert (rule["ipProtocol"], rule["fromPort"], rule["toPort"]) == ("tcp", 1024, 65535)
+        assert "cidrIpv4" not in rule and "cidrIpv6" not in rule
+    assert run.plan.one(VPCE).inputs["securityGroupIds"] == [endpoint_sg]
+    assert run.plan.one(FUNCTION).inputs["vpcConfig"]["securityGroupIds"] == [function_sg]
+
+
+def test_network_has_no_route_to_the_internet(deploy):
+    run, _ = deploy("dev")
+    types = {resource.type for resource in run.plan.resources}
+    assert not {t for t in types if "natGateway" in t or "internetGateway" in t or "eip" in t}
+    subnets = run.plan.by_type("aws:ec2/subnet:Subnet")
+    assert [s.inputs["availabilityZone"] for s in subnets] == ["us-east-1a", "us-east-1b"]
+    assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets)
+
+
+def test_execution_role_has_only_vpc_access(deploy):
+    run, _ = deploy("dev")
+    [attachment] = run.plan.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert attachment.inputs["policyArn"] == (
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+    )
+    assert not run.plan.by_type("aws:iam/rolePolicy:RolePolicy")
+    trust = json.loads(run.plan.one(ROLE).inputs["assumeRolePolicy"])
+    assert trust["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+        }
+    ]
