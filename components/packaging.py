@@ -30,6 +30,7 @@ from .packaging_errors import PackagingConfigError, PackagingError
 from .packaging_handler import check_handler
 from .packaging_install import (
     DEFAULT_INDEX,
+    INSTALLERS,
     RUNTIME_PROVIDED,
     IndexOptions,
     effective_exclusions,
@@ -259,6 +260,8 @@ def build_function_package(
     target = _target(architecture, runtime, local)
     if not isinstance(layer, bool):
         raise PackagingConfigError("layer", f"{layer!r} is not a boolean", (True, False))
+    if installer not in INSTALLERS:
+        raise PackagingConfigError("installer", f"{installer!r} is not known", INSTALLERS)
     source = Path(source_dir)
     if not source.is_dir():
         raise PackagingConfigError(
@@ -291,6 +294,12 @@ def build_function_package(
     if pins:
         deps = _dependencies(cache, pins, target, excluded, index, installer, refresh, step)
         installer_used, distributions, cache_hit = deps.installer, deps.distributions, deps.hit
+        floating = [d for d in distributions if d.split("==")[0] not in {p.name for p in pins}]
+        if floating:
+            step(
+                f"note: {', '.join(floating)} resolved but not pinned in {requirements_path.name}; "
+                "pin them too so a fresh build folder can never pick newer ones"
+            )
         deps_manifest = deps.manifest
         deps_members = {entry.name: deps.site_dir / entry.name for entry in deps.manifest.entries}
 
