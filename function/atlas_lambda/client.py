@@ -1,0 +1,228 @@
+"""One MongoClient per execution environment, created lazily and reused.
+
+A Lambda execution environment runs one invocation at a time and lives for many of them.
+Creating a MongoClient per invocation opens new connections (and, with MONGODB-AWS, one STS
+verification on the server) every time; MongoDB's Lambda guidance is to create the client
+once and reuse it. This module holds that one client:
+
+* it is created on the first ``get_client()`` call, not at import, so a SnapStart snapshot
+  taken after init holds no socket;
+* creation is guarded by a lock, and a forked child forgets the parent's client (the
+  ``os.register_at_fork`` hook below) and builds its own;
+* the client is never closed by the handler: the next invocation reuses it;
+* an authentication failure (server code 18) discards it, so the next invocation starts
+  from a fresh client.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qsl
+
+from pymongo import MongoClient
+from pymongo.driver_info import DriverInfo
+from pymongo.errors import OperationFailure
+
+from .version import __version__
+
+URI_ENV_VAR = "MONGODB_URI"
+"""Where the connection string comes from. It must carry no credentials."""
+
+AUTHENTICATION_FAILED = 18
+"""Server error code for a failed authentication (``AuthenticationFailed``)."""
+
+APP_NAME = "atlas-lambda"
+"""Prefix of the appName the server logs for every connection of this function."""
+
+DRIVER_INFO = DriverInfo(name="atlas-lambda", version=__version__)
+"""Appended to PyMongo's driver metadata in the handshake, so server logs name this library."""
+
+LAMBDA_CLIENT_DEFAULTS: Mapping[str, Any] = {
+    # One invocation at a time per environment, so one pooled connection suffices; it also
+    # makes "monitored servers + 1" a hard bound for the connection budget, not an estimate.
+    "maxPoolSize": 1,
+    # The driver defaults (30 s, 20 s) exceed most Lambda timeouts. Every call is bounded by
+    # the invocation's remaining time anyway (deadline.py); these cap calls made outside it.
+    "serverSelectionTimeoutMS": 5_000,
+    "connectTimeoutMS": 3_000,
+    # A frozen environment's sockets die silently (PrivateLink NLB idle timeout ~350 s);
+    # time.monotonic keeps counting while frozen, so these are discarded at checkout.
+    "maxIdleTimeMS": 60_000,
+    # PyMongo picks these in a FaaS environment on its own; saying so keeps them true even
+    # where detection fails. Polling = 1 monitor connection per server (streaming = 2);
+    # connect=False = no socket and no SRV lookup until the first operation.
+    "serverMonitoringMode": "poll",
+    "connect": False,
+    "retryWrites": True,
+    "retryReads": True,
+}
+"""Client options suited to Lambda. An option set in MONGODB_URI wins over its default here."""
+
+
+class ClientConfigurationError(ValueError):
+    """MONGODB_URI is missing or carries something it must not (a credential)."""
+
+
+def _split_uri(uri: str) -> tuple[str, str]:
+    """Return (scheme-free part before '?', query string) without any DNS lookup.
+
+    pymongo's own parser resolves mongodb+srv hosts; this check must run at init, offline.
+    """
+    for scheme in ("mongodb://", "mongodb+srv://"):
+        if uri.startswith(scheme):
+            before_query, _, query = uri[len(scheme) :].partition("?")
+            return before_query, query
+    raise ClientConfigurationError(f"{URI_ENV_VAR} must start with mongodb:// or mongodb+srv://")
+
+
+def _uri_options(uri: str) -> list[tuple[str, str]]:
+    """The URI's options as (lower-cased name, value) pairs."""
+    _, query = _split_uri(uri)
+    return [(name.lower(), value) for name, value in parse_qsl(query, keep_blank_values=True)]
+
+
+def refuse_uri_credentials(uri: str) -> None:
+    """Raise ClientConfigurationError if the URI carries a user, password or session token.
+
+    Lambda shows environment variables to anyone who can read the function's configuration;
+    with MONGODB-AWS the credentials come from the execution role, through the environment,
+    and are re-read for every new connection. The message names the problem, never the value.
+    """
+    hint = (
+        " Remove it and use authMechanism=MONGODB-AWS&authSource=%24external: the driver signs"
+        " with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN from the environment."
+    )
+    before_query, _ = _split_uri(uri)
+    if "@" in before_query:
+        raise ClientConfigurationError(
+            f"{URI_ENV_VAR} carries a user name or password (text before '@')." + hint
+        )
+    for name, value in _uri_options(uri):
+        if name == "authmechanismproperties" and "aws_session_token" in value.lower():
+            raise ClientConfigurationError(
+                f"{URI_ENV_VAR} carries AWS_SESSION_TOKEN in authMechanismProperties." + hint
+            )
+        if name in ("tlscertificatekeyfilepassword", "sslpemkeypassword"):
+            raise ClientConfigurationError(
+                f"{URI_ENV_VAR} carries a TLS key password ({name})." + hint
+            )
+
+
+def app_name(function_name: str | None) -> str:
+    """appName for server logs: which function opened a connection, within 128 bytes."""
+    if not function_name:
+        return APP_NAME
+    return f"{APP_NAME}/{function_name}"[:128]
+
+
+def client_options(uri: str, function_name: str | None = None) -> dict[str, Any]:
+    """Keyword options for MongoClient: the Lambda defaults the URI does not already set.
+
+    PyMongo lets keyword options override the URI; here the URI wins, so an operator can tune
+    one option (for example maxIdleTimeMS) without a code change.
+    """
+    in_uri = {name for name, _ in _uri_options(uri)}
+    defaults: dict[str, Any] = dict(LAMBDA_CLIENT_DEFAULTS)
+    defaults["appName"] = app_name(function_name)
+    options = {name: value for name, value in defaults.items() if name.lower() not in in_uri}
+    options["driver"] = DRIVER_INFO
+    return options
+
+
+def create_client(uri: str | None = None) -> MongoClient[dict[str, Any]]:
+    """Build a new client from ``uri`` (default: MONGODB_URI). Opens no socket.
+
+    Call ``get_client()`` instead in a handler; this is the factory it uses.
+    """
+    if uri is None:
+        uri = os.environ.get(URI_ENV_VAR, "")
+    if not uri:
+        raise ClientConfigurationError(f"{URI_ENV_VAR} is not set")
+    refuse_uri_credentials(uri)
+    options = client_options(uri, os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+    return MongoClient(uri, **options)
+
+
+class ClientCache:
+    """Holds at most one client per process, created by ``factory`` on first use."""
+
+    def __init__(self, factory: Callable[[], MongoClient[dict[str, Any]]]) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._client: MongoClient[dict[str, Any]] | None = None
+        _CACHES.add(self)
+
+    def get(self) -> MongoClient[dict[str, Any]]:
+        """The cached client, created under the lock if there is none yet."""
+        client = self._client
+        if client is not None:
+            return client
+        with self._lock:
+            if self._client is None:
+                self._client = self._factory()
+            return self._client
+
+    def discard(self, client: MongoClient[dict[str, Any]]) -> bool:
+        """Forget ``client`` if it is still the cached one, and close it.
+
+        Comparing first means two threads reporting the same failure discard it once, and
+        a thread holding an already replaced client does not discard the new one.
+        """
+        with self._lock:
+            if self._client is not client:
+                return False
+            self._client = None
+        client.close()
+        return True
+
+    def _forget_after_fork(self) -> None:
+        # The child shares the parent's sockets: it must neither use nor close them. PyMongo
+        # resets the inherited client's internals itself; the child simply builds a new one.
+        # The lock may have been held by another parent thread at fork time: replace it.
+        self._lock = threading.Lock()
+        self._client = None
+
+
+_CACHES: weakref.WeakSet[ClientCache] = weakref.WeakSet()
+
+
+def _forget_clients_after_fork() -> None:
+    for cache in list(_CACHES):
+        cache._forget_after_fork()
+
+
+os.register_at_fork(after_in_child=_forget_clients_after_fork)
+
+_DEFAULT_CACHE = ClientCache(create_client)
+
+
+def get_client() -> MongoClient[dict[str, Any]]:
+    """The one client of this process, created from MONGODB_URI on the first call."""
+    return _DEFAULT_CACHE.get()
+
+
+def discard_client(client: MongoClient[dict[str, Any]]) -> bool:
+    """Drop ``client`` from the process cache (if it is the cached one) and close it."""
+    return _DEFAULT_CACHE.discard(client)
+
+
+@contextmanager
+def client_for_invocation() -> Iterator[MongoClient[dict[str, Any]]]:
+    """Yield the process client; discard it if the server rejects our credentials.
+
+    MONGODB-AWS re-reads credentials for every new connection, so a rebuilt client is
+    usually not needed; discarding still guarantees that nothing cached by the failed client
+    (pool state, a paused pool, cached credentials) outlives an authentication failure.
+    """
+    client = get_client()
+    try:
+        yield client
+    except OperationFailure as exc:
+        if exc.code == AUTHENTICATION_FAILED:
+            discard_client(client)
+        raise

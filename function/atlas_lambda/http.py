@@ -1,0 +1,136 @@
+"""HTTP requests and responses in the Lambda payload format 2.0.
+
+Function URLs and API Gateway HTTP APIs both send this format. Parsing is strict about
+the fields the handler uses and ignores the rest; anything unusable becomes an ``HttpError``
+with a 4xx status and a message naming the problem, so a bad event never turns into an
+unhandled exception.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+PAYLOAD_FORMAT_VERSION = "2.0"
+DEFAULT_MAX_BODY_BYTES = 16 * 1024
+"""Largest request body the sample accepts; larger bodies get a 413."""
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+class HttpError(Exception):
+    """A request the function refuses, with the status and message to answer with."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """The parts of a payload format 2.0 event the handler routes and validates on."""
+
+    method: str
+    path: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+def _string_map(value: object, name: str) -> dict[str, str]:
+    """A map of strings to strings, or {} when absent (the format omits empty maps)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(item, str) for key, item in value.items()
+    ):
+        raise HttpError(400, f"event field '{name}' must map strings to strings")
+    return value
+
+
+def _body(event: Mapping[str, Any], max_body_bytes: int) -> bytes:
+    """The request body as bytes, size-checked before and after base64 decoding."""
+    body = event.get("body")
+    if body is None:
+        return b""
+    if not isinstance(body, str):
+        raise HttpError(400, "event field 'body' must be a string")
+    is_base64 = event.get("isBase64Encoded", False)
+    if not isinstance(is_base64, bool):
+        raise HttpError(400, "event field 'isBase64Encoded' must be a boolean")
+    # base64 grows data by 4/3, so an encoded body this long is too large decoded too.
+    encoded_limit = (max_body_bytes + 2) // 3 * 4 if is_base64 else max_body_bytes
+    too_large = HttpError(413, f"request body exceeds {max_body_bytes} bytes")
+    if len(body) > encoded_limit:
+        raise too_large
+    if is_base64:
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise HttpError(400, "request body is not valid base64") from exc
+    else:
+        raw = body.encode("utf-8", errors="surrogatepass")
+    if len(raw) > max_body_bytes:
+        raise too_large
+    return raw
+
+
+def parse_event(event: object, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> HttpRequest:
+    """Turn a payload format 2.0 event into an HttpRequest, or raise HttpError (4xx)."""
+    not_http = HttpError(
+        400, f"event is not an HTTP request in payload format {PAYLOAD_FORMAT_VERSION}"
+    )
+    if not isinstance(event, dict) or event.get("version") != PAYLOAD_FORMAT_VERSION:
+        raise not_http
+    request_context = event.get("requestContext")
+    http = request_context.get("http") if isinstance(request_context, dict) else None
+    method = http.get("method") if isinstance(http, dict) else None
+    path = event.get("rawPath")
+    if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
+        raise not_http
+    return HttpRequest(
+        method=method.upper(),
+        path=path,
+        query=_string_map(event.get("queryStringParameters"), "queryStringParameters"),
+        body=_body(event, max_body_bytes),
+    )
+
+
+def json_body(request: HttpRequest) -> object:
+    """The request body decoded as JSON, or HttpError(400) naming what is wrong."""
+    if not request.body:
+        raise HttpError(400, "request body is empty; expected a JSON object")
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HttpError(400, "request body is not valid UTF-8") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HttpError(400, f"malformed JSON body: {exc.msg} at position {exc.pos}") from exc
+    except RecursionError as exc:
+        raise HttpError(400, "malformed JSON body: nested too deeply") from exc
+
+
+def json_response(
+    status: int, payload: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A payload format 2.0 response with a JSON body."""
+    return {
+        "statusCode": status,
+        "headers": {"content-type": JSON_CONTENT_TYPE, **(headers or {})},
+        "body": json.dumps(payload, sort_keys=True),
+        "isBase64Encoded": False,
+    }
+
+
+def error_response(
+    status: int, message: str, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A JSON error response: ``{"error": {"status": ..., "message": ...}}``."""
+    return json_response(status, {"error": {"status": status, "message": message}}, headers)

@@ -1,0 +1,212 @@
+"""Sample HTTP handler: a starting point that already follows MongoDB's Lambda guidance.
+
+Lambda entry point: ``handler.handler``. Routes (payload format 2.0, for a Function URL or
+an API Gateway HTTP API):
+
+    GET  /health           ping the database
+    POST /items            {"name": str, "quantity": int} -> 201 {"id": ...}
+    GET  /items/{id}       one item, or 404
+    GET  /items?limit=N    newest items first, 1 <= N <= MAX_LIST_LIMIT
+
+Bad input gets a 4xx naming the problem; an unavailable database or a reached deadline
+gets a 503. The client comes from ``get_client()`` (one per environment, never closed
+here) and every database call runs under the invocation's deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from atlas_lambda.client import (
+    AUTHENTICATION_FAILED,
+    ClientConfigurationError,
+    client_for_invocation,
+)
+from atlas_lambda.deadline import DeadlineExceeded, invocation_deadline
+from atlas_lambda.http import (
+    HttpError,
+    HttpRequest,
+    error_response,
+    json_body,
+    json_response,
+    parse_event,
+)
+from bson import ObjectId
+from pymongo import MongoClient
+from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
+
+LOGGER = logging.getLogger(__name__)
+
+DATABASE_NAME = os.environ.get("MONGODB_DATABASE", "atlas_lambda")
+COLLECTION_NAME = "items"
+DEFAULT_LIST_LIMIT = 20
+MAX_LIST_LIMIT = 100
+MAX_NAME_LENGTH = 200
+MAX_QUANTITY = 1_000_000
+ITEM_FIELDS = ("name", "quantity")
+
+Client = MongoClient[dict[str, Any]]
+Route = Callable[[Client, HttpRequest, str | None], dict[str, Any]]
+
+
+# --- validation: plain functions, no database -------------------------------------------
+
+
+def validate_item(document: object) -> dict[str, Any]:
+    """The item to insert, or HttpError(400) naming the first problem found."""
+    if not isinstance(document, dict):
+        raise HttpError(400, "request body must be a JSON object")
+    unexpected = sorted(set(document) - set(ITEM_FIELDS))
+    if unexpected:
+        raise HttpError(400, f"unexpected field '{unexpected[0]}'; allowed: name, quantity")
+    for name in ITEM_FIELDS:
+        if name not in document:
+            raise HttpError(400, f"missing field '{name}'")
+    name, quantity = document["name"], document["quantity"]
+    if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_LENGTH:
+        raise HttpError(400, f"field 'name' must be a string of 1 to {MAX_NAME_LENGTH} characters")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise HttpError(400, "field 'name' must be valid Unicode text") from exc
+    # bool is an int in Python, but true/false is not a quantity.
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise HttpError(400, "field 'quantity' must be an integer")
+    if not 0 <= quantity <= MAX_QUANTITY:
+        raise HttpError(400, f"field 'quantity' must be between 0 and {MAX_QUANTITY}")
+    return {"name": name, "quantity": quantity}
+
+
+def parse_item_id(text: str) -> ObjectId:
+    """The ObjectId in a path, or HttpError(400)."""
+    if not ObjectId.is_valid(text):
+        raise HttpError(400, "invalid item id: expected 24 hexadecimal characters")
+    return ObjectId(text)
+
+
+def parse_limit(query: Mapping[str, str]) -> int:
+    """The ``limit`` query parameter, bounded, or HttpError(400)."""
+    text = query.get("limit")
+    if text is None:
+        return DEFAULT_LIST_LIMIT
+    bad = HttpError(400, f"query parameter 'limit' must be an integer from 1 to {MAX_LIST_LIMIT}")
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        raise bad
+    limit = int(text)
+    if not 1 <= limit <= MAX_LIST_LIMIT:
+        raise bad
+    return limit
+
+
+def item_view(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON shape of a stored item."""
+    return {
+        "id": str(document["_id"]),
+        "name": document.get("name"),
+        "quantity": document.get("quantity"),
+    }
+
+
+# --- routes ------------------------------------------------------------------------------
+
+
+def _items(client: Client) -> Any:
+    return client[DATABASE_NAME][COLLECTION_NAME]
+
+
+def health(client: Client, request: HttpRequest, item_id: str | None) -> dict[str, Any]:
+    client.admin.command("ping")
+    return json_response(200, {"status": "ok"})
+
+
+def create_item(client: Client, request: HttpRequest, item_id: str | None) -> dict[str, Any]:
+    item = validate_item(json_body(request))
+    new_id = _items(client).insert_one(item).inserted_id
+    return json_response(201, {"id": str(new_id)}, {"location": f"/items/{new_id}"})
+
+
+def get_item(client: Client, request: HttpRequest, item_id: str | None) -> dict[str, Any]:
+    oid = parse_item_id(item_id or "")
+    document = _items(client).find_one({"_id": oid}, projection=list(ITEM_FIELDS))
+    if document is None:
+        raise HttpError(404, f"item {oid} not found")
+    return json_response(200, item_view(document))
+
+
+def list_items(client: Client, request: HttpRequest, item_id: str | None) -> dict[str, Any]:
+    limit = parse_limit(request.query)
+    cursor = _items(client).find({}, projection=list(ITEM_FIELDS)).sort("_id", -1).limit(limit)
+    return json_response(200, {"items": [item_view(doc) for doc in cursor], "limit": limit})
+
+
+ROUTES: Mapping[str, Mapping[str, Route]] = {
+    "/health": {"GET": health},
+    "/items": {"GET": list_items, "POST": create_item},
+    "/items/{id}": {"GET": get_item},
+}
+
+
+def route(request: HttpRequest) -> tuple[Route, str | None]:
+    """The route for a request and its path parameter, or HttpError 404/405."""
+    pattern, item_id = request.path, None
+    parts = request.path.split("/")
+    if len(parts) == 3 and parts[1] == "items" and parts[2]:
+        pattern, item_id = "/items/{id}", parts[2]
+    methods = ROUTES.get(pattern)
+    if methods is None:
+        raise HttpError(404, f"no route for path {request.path[:100]!r}")
+    if request.method not in methods:
+        allowed = ", ".join(sorted(methods))
+        raise HttpError(
+            405,
+            f"method {request.method[:20]!r} not allowed; allowed: {allowed}",
+            {"allow": allowed},
+        )
+    return methods[request.method], item_id
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def handle(event: object, context: Any) -> dict[str, Any]:
+    """Parse, route and run one request; errors propagate to ``handler``."""
+    request = parse_event(event)
+    endpoint, item_id = route(request)
+    with invocation_deadline(context), client_for_invocation() as client:
+        return endpoint(client, request, item_id)
+
+
+def handler(event: object, context: Any) -> dict[str, Any]:
+    """Lambda entry point: always a well-formed HTTP response, never an exception."""
+    try:
+        return handle(event, context)
+    except HttpError as exc:
+        return error_response(exc.status, exc.message, exc.headers)
+    except DeadlineExceeded as exc:
+        LOGGER.warning("deadline reached: %s", exc)
+        return error_response(503, "deadline reached before the database could be called")
+    except ClientConfigurationError as exc:
+        LOGGER.error("misconfigured: %s", exc)
+        return error_response(500, f"function misconfigured: {exc}")
+    except ConfigurationError as exc:
+        LOGGER.error("misconfigured MONGODB_URI: %s", exc)
+        return error_response(500, "function misconfigured: invalid MONGODB_URI (see logs)")
+    except OperationFailure as exc:
+        if exc.code == AUTHENTICATION_FAILED:
+            LOGGER.error("database authentication failed: %s", exc)
+            return error_response(503, "database authentication failed")
+        if exc.timeout:
+            return error_response(503, "database did not answer before the deadline")
+        LOGGER.error("database refused the operation: %s", exc)
+        return error_response(503, f"database error ({exc.code})")
+    except PyMongoError as exc:
+        LOGGER.warning("database unavailable: %r", exc)
+        if exc.timeout:
+            return error_response(503, "database did not answer before the deadline")
+        return error_response(503, "database unavailable")
+    except Exception:
+        LOGGER.exception("unexpected error")
+        return error_response(500, "internal error")

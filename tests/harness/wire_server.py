@@ -1,0 +1,434 @@
+"""A MongoDB wire-protocol test server on top of mockupdb, which counts its connections.
+
+mockupdb (MongoDB's own test server) parses OP_MSG / OP_QUERY and sends replies; this module
+adds what the function tests need and mockupdb lacks:
+
+* a catch-all responder that answers hello, ping, insert, find, endSessions and the
+  MONGODB-AWS SASL steps from an in-memory store that survives restarts;
+* a record per accepted TCP connection (open or closed, "monitor" when it only ever sent
+  hello, "pool" once it carried anything else, who it authenticated as, its handshake);
+* fault injection: stop and restart on the same port, stop answering (now, or from the next
+  command of a given name), hang up or black-hole existing connections;
+* optional replica-set membership, so a client monitors several servers.
+
+mockupdb 1.8.1 (2021) needs three patches, applied in ``_Node``: it binds "localhost" (we
+bind 127.0.0.1 only); a reply to a client that has gone away raises from the server thread
+(we close the socket and move on); and it has no accept hook (we wrap ``_server_loop``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import itertools
+import socket
+import threading
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import bson
+from mockupdb import MockupDB
+
+from tests.harness.aws_auth import AuthFailure, AwsAuthVerifier, Conversation
+
+MAX_WIRE_VERSION = 21  # MongoDB 7.0
+HELLO_COMMANDS = frozenset({"hello", "ismaster"})
+MONITOR = "monitor"
+POOL = "pool"
+
+
+@dataclass
+class ConnectionRecord:
+    """One TCP connection the server accepted."""
+
+    id: int
+    server: str
+    kind: str = MONITOR
+    open: bool = True
+    silent: bool = False
+    handshake: Mapping[str, Any] | None = None
+    authenticated_as: str | None = None
+    commands: int = 0
+    conversation: Conversation | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class ConnectionStats:
+    """Counts of connections a server accepted (ever) and holds open (now), by kind."""
+
+    accepted: int
+    open: int
+    accepted_monitor: int
+    open_monitor: int
+    accepted_pool: int
+    open_pool: int
+
+    @staticmethod
+    def of(records: Iterable[ConnectionRecord]) -> ConnectionStats:
+        records = list(records)
+
+        def count(kind: str | None, open_only: bool) -> int:
+            return sum(
+                1 for r in records if (kind is None or r.kind == kind) and (r.open or not open_only)
+            )
+
+        return ConnectionStats(
+            accepted=count(None, False),
+            open=count(None, True),
+            accepted_monitor=count(MONITOR, False),
+            open_monitor=count(MONITOR, True),
+            accepted_pool=count(POOL, False),
+            open_pool=count(POOL, True),
+        )
+
+
+@dataclass(frozen=True)
+class ReplicaSetRole:
+    """This server's place in a replica set: its set name, members, and whether primary."""
+
+    set_name: str
+    hosts: tuple[str, ...]
+    primary: str
+
+
+class DocumentStore:
+    """In-memory collections shared by the members of a test deployment."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._collections: dict[str, list[dict[str, Any]]] = {}
+
+    def insert(self, namespace: str, documents: list[dict[str, Any]]) -> int:
+        """Insert; an _id already stored is skipped, so a retried write is idempotent."""
+        with self._lock:
+            stored = self._collections.setdefault(namespace, [])
+            ids = {doc.get("_id") for doc in stored}
+            for doc in documents:
+                if doc.get("_id") not in ids:
+                    stored.append(dict(doc))
+            return len(documents)
+
+    def find(self, namespace: str, command: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Equality filter on top-level fields, one sort key, limit, inclusion projection."""
+        with self._lock:
+            docs = [dict(doc) for doc in self._collections.get(namespace, [])]
+        wanted = command.get("filter") or {}
+        docs = [d for d in docs if all(d.get(k) == v for k, v in wanted.items())]
+        for key, direction in (command.get("sort") or {}).items():
+            docs.sort(key=lambda d, key=key: d.get(key), reverse=direction < 0)
+        limit = abs(int(command.get("limit") or 0))
+        if limit:
+            docs = docs[:limit]
+        projection = command.get("projection")
+        if projection:
+            keep = {k for k, v in projection.items() if v} | {"_id"}
+            docs = [{k: v for k, v in d.items() if k in keep} for d in docs]
+        return docs
+
+    def count(self, namespace: str) -> int:
+        with self._lock:
+            return len(self._collections.get(namespace, []))
+
+
+class _Node(MockupDB):
+    """mockupdb with a loopback-only bind and a hook around each connection's thread."""
+
+    def __init__(self, owner: WireServer, port: int | None) -> None:
+        super().__init__(port=port, request_timeout=int(1e6))
+        self._address = ("127.0.0.1", port)
+        self._owner = owner
+
+    def _server_loop(self, client: socket.socket, client_addr: Any) -> None:
+        self._owner._opened(client)
+        try:
+            super()._server_loop(client, client_addr)
+        except OSError:
+            pass  # the client went away mid-reply; mockupdb only expects ECONNRESET here
+        finally:
+            with contextlib.suppress(OSError):
+                client.close()
+            self._owner._closed(client)
+
+
+class WireServer:
+    """One MongoDB server (standalone, or a replica-set member) for the function tests."""
+
+    def __init__(
+        self,
+        *,
+        auth: AwsAuthVerifier | None = None,
+        store: DocumentStore | None = None,
+        max_wire_version: int = MAX_WIRE_VERSION,
+    ) -> None:
+        self.auth = auth
+        self.store = store or DocumentStore()
+        self._max_wire_version = max_wire_version
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._records: list[ConnectionRecord] = []
+        self._by_socket: dict[socket.socket, ConnectionRecord] = {}
+        self._node: _Node | None = None
+        self._port: int | None = None
+        self._silent = False
+        self._silent_from: str | None = None
+        self._role: ReplicaSetRole | None = None
+        self._election_id = bson.ObjectId()
+        self.errors: list[str] = []
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> WireServer:
+        """Listen (on the same port as before, after a stop)."""
+        if self._node is not None:
+            raise RuntimeError("already running")
+        node = _Node(self, self._port)
+        node.autoresponds(self._respond)
+        self._port = node.run()
+        self._node = node
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and close every connection, as a server process exit would."""
+        node, self._node = self._node, None
+        if node is not None:
+            node.stop()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("not started")
+        return self._port
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def uri(self) -> str:
+        """A URI for this server alone, with MONGODB-AWS when the server requires it."""
+        options = "?authMechanism=MONGODB-AWS&authSource=%24external" if self.auth else ""
+        return f"mongodb://{self.address}/{options}"
+
+    def join_replica_set(self, role: ReplicaSetRole) -> None:
+        """Answer hello as a member of ``role`` (set before clients connect)."""
+        self._role = role
+
+    # --- observation -------------------------------------------------------------------
+
+    def stats(self) -> ConnectionStats:
+        with self._lock:
+            return ConnectionStats.of(self._records)
+
+    def connections(self) -> list[ConnectionRecord]:
+        """Copies of every connection record, in accept order."""
+        with self._lock:
+            return [replace(r) for r in self._records]
+
+    # --- fault injection ---------------------------------------------------------------
+
+    def go_silent(self, from_command: str | None = None) -> None:
+        """Stop answering: now, or from the next ``from_command`` (e.g. "find") on.
+
+        Requests still arrive and are read; no reply is ever sent, as with a server that
+        hangs or a network path that drops packets without resetting connections.
+        """
+        with self._lock:
+            if from_command is None:
+                self._silent = True
+            else:
+                self._silent_from = from_command.lower()
+
+    def resume(self) -> None:
+        """Answer again (requests dropped while silent stay unanswered)."""
+        with self._lock:
+            self._silent = False
+            self._silent_from = None
+
+    def black_hole(self, kind: str | None = None) -> int:
+        """Never answer again on the connections open now (optionally of one kind).
+
+        Models a frozen environment's sockets after the PrivateLink NLB idle timeout: the
+        connection looks open to the client, but nothing sent on it ever comes back.
+        """
+        with self._lock:
+            chosen = [r for r in self._records if r.open and kind in (None, r.kind)]
+            for record in chosen:
+                record.silent = True
+        return len(chosen)
+
+    def hang_up(self, kind: str | None = None) -> int:
+        """Close the connections open now (optionally of one kind) from the server side."""
+        with self._lock:
+            chosen = [s for s, r in self._by_socket.items() if r.open and kind in (None, r.kind)]
+        for sock in chosen:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        return len(chosen)
+
+    # --- connection bookkeeping (called from mockupdb threads) ------------------------
+
+    def _opened(self, sock: socket.socket) -> None:
+        with self._lock:
+            record = ConnectionRecord(id=next(self._ids), server=self.address)
+            self._records.append(record)
+            self._by_socket[sock] = record
+
+    def _closed(self, sock: socket.socket) -> None:
+        with self._lock:
+            record = self._by_socket.pop(sock, None)
+            if record is not None:
+                record.open = False
+
+    # --- request handling --------------------------------------------------------------
+
+    def _respond(self, request: Any) -> bool:
+        """mockupdb catch-all responder: every request is handled (or dropped) here."""
+        try:
+            with self._lock:
+                record = self._by_socket.get(request._client)
+                name = (request.command_name or "").lower()
+                if record is None:
+                    return True
+                record.commands += 1
+                if name not in HELLO_COMMANDS:
+                    record.kind = POOL
+                if self._silent_from is not None and name == self._silent_from:
+                    self._silent = True
+                if self._silent or record.silent:
+                    return True  # read, never answered
+            reply = self._reply(record, name, request.doc)
+            with contextlib.suppress(OSError):  # the client has gone away
+                request.replies(reply)
+        except Exception:
+            self.errors.append(traceback.format_exc())
+            request.replies({"ok": 0, "code": 1, "errmsg": "test server error"})
+        return True
+
+    def _reply(self, record: ConnectionRecord, name: str, doc: Mapping[str, Any]) -> dict:
+        if name in HELLO_COMMANDS:
+            if "client" in doc:
+                record.handshake = doc["client"]
+            return self._hello(record, name)
+        if name in ("ping", "endsessions", "killcursors", "buildinfo"):
+            return {"ok": 1}
+        if name == "saslstart":
+            return self._sasl_start(record, doc)
+        if name == "saslcontinue":
+            return self._sasl_continue(record, doc)
+        if self.auth is not None and record.authenticated_as is None:
+            return {
+                "ok": 0,
+                "code": 13,
+                "codeName": "Unauthorized",
+                "errmsg": f"command {name} requires authentication",
+            }
+        namespace = f"{doc.get('$db')}.{doc.get(request_name(doc))}"
+        if name == "insert":
+            return {"ok": 1, "n": self.store.insert(namespace, list(doc.get("documents", [])))}
+        if name == "find":
+            batch = self.store.find(namespace, doc)
+            return {"ok": 1, "cursor": {"id": bson.Int64(0), "ns": namespace, "firstBatch": batch}}
+        return {
+            "ok": 0,
+            "code": 59,
+            "codeName": "CommandNotFound",
+            "errmsg": f"no such command: '{name}'",
+        }
+
+    def _hello(self, record: ConnectionRecord, name: str) -> dict[str, Any]:
+        role = self._role
+        primary = role is None or role.primary == self.address
+        reply: dict[str, Any] = {
+            "ok": 1,
+            "helloOk": True,
+            "isWritablePrimary" if name == "hello" else "ismaster": primary,
+            "maxBsonObjectSize": 16 * 1024 * 1024,
+            "maxMessageSizeBytes": 48_000_000,
+            "maxWriteBatchSize": 100_000,
+            "localTime": datetime.datetime.now(datetime.UTC),
+            "logicalSessionTimeoutMinutes": 30,
+            "connectionId": record.id,
+            "minWireVersion": 0,
+            "maxWireVersion": self._max_wire_version,
+            "readOnly": False,
+        }
+        if role is not None:
+            reply.update(
+                setName=role.set_name,
+                hosts=list(role.hosts),
+                me=self.address,
+                primary=role.primary,
+                setVersion=1,
+                secondary=not primary,
+            )
+            if primary:
+                reply["electionId"] = self._election_id
+        return reply
+
+    def _sasl_start(self, record: ConnectionRecord, doc: Mapping[str, Any]) -> dict:
+        if self.auth is None or doc.get("mechanism") != "MONGODB-AWS":
+            return _auth_failed()
+        try:
+            record.conversation, payload = self.auth.start(bytes(doc["payload"]))
+        except (AuthFailure, KeyError, bson.errors.BSONError):
+            return _auth_failed()
+        return {"ok": 1, "conversationId": 1, "done": False, "payload": bson.Binary(payload)}
+
+    def _sasl_continue(self, record: ConnectionRecord, doc: Mapping[str, Any]) -> dict:
+        conversation, record.conversation = record.conversation, None
+        if self.auth is None or conversation is None:
+            return _auth_failed()
+        try:
+            who = self.auth.finish(record.id, conversation, bytes(doc.get("payload", b"")))
+        except AuthFailure:
+            return _auth_failed()
+        record.authenticated_as = who
+        return {"ok": 1, "conversationId": 1, "done": True, "payload": bson.Binary(b"")}
+
+
+def request_name(doc: Mapping[str, Any]) -> str:
+    """The command's first key (its name, as the client spelled it)."""
+    return next(iter(doc))
+
+
+def _auth_failed() -> dict[str, Any]:
+    return {
+        "ok": 0,
+        "code": 18,
+        "codeName": "AuthenticationFailed",
+        "errmsg": "Authentication failed.",
+    }
+
+
+class ReplicaSet:
+    """Several WireServers answering as one replica set, sharing one document store."""
+
+    def __init__(self, members: int, *, auth: AwsAuthVerifier | None = None) -> None:
+        store = DocumentStore()
+        self.members = [WireServer(auth=auth, store=store) for _ in range(members)]
+        self.auth = auth
+
+    def start(self) -> ReplicaSet:
+        for member in self.members:
+            member.start()
+        hosts = tuple(m.address for m in self.members)
+        role = ReplicaSetRole(set_name="rs0", hosts=hosts, primary=hosts[0])
+        for member in self.members:
+            member.join_replica_set(role)
+        return self
+
+    def stop(self) -> None:
+        for member in self.members:
+            member.stop()
+
+    @property
+    def uri(self) -> str:
+        hosts = ",".join(m.address for m in self.members)
+        auth = "&authMechanism=MONGODB-AWS&authSource=%24external" if self.auth else ""
+        return f"mongodb://{hosts}/?replicaSet=rs0{auth}"
