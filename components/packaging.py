@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .packaging_cache import BuildCache, cache_key, default_cache_dir
+from .packaging_cache import BuildCache, CachedInstall, cache_key, default_cache_dir
 from .packaging_errors import PackagingConfigError, PackagingError
 from .packaging_handler import check_handler
 from .packaging_install import (
@@ -304,12 +304,10 @@ def build_function_package(
         deps_members = {entry.name: deps.site_dir / entry.name for entry in deps.manifest.entries}
 
     code_manifest = scan_files(code_members.items())
-    layer_info: ArchiveInfo | None = None
-    if layer and pins:
+    split_layer = layer and bool(pins)
+    if split_layer:
         layer_manifest = deps_manifest.prefixed(LAYER_PREFIX)
         layer_members = {f"{LAYER_PREFIX}/{name}": path for name, path in deps_members.items()}
-        layer_info = _archive(cache, layer_manifest, layer_members)
-        step(f"layer: {layer_info.file_count} files in {LAYER_PREFIX}/")
     elif pins:
         clashes = sorted(set(code_members) & set(deps_members))
         if clashes:
@@ -319,8 +317,19 @@ def build_function_package(
             )
         code_members = {**deps_members, **code_members}
         code_manifest = code_manifest.merged(deps_manifest)
+    # Unzipped sizes are known now: refuse an oversized package before copying it anywhere.
+    check_limits(
+        (0, code_manifest.total_size), (0, layer_manifest.total_size) if split_layer else None,
+        limits,
+    )  # fmt: skip
+
+    layer_info: ArchiveInfo | None = None
+    if split_layer:
+        layer_info = _archive(cache, layer_manifest, layer_members)
+        step(f"layer: {layer_info.file_count} files in {LAYER_PREFIX}/")
     code_info = _archive(cache, code_manifest, code_members)
-    step(f"code: {code_info.file_count} files" + ("" if layer_info else " (with dependencies)"))
+    bundled = " (with dependencies)" if pins and not split_layer else ""
+    step(f"code: {code_info.file_count} files{bundled}")
 
     layer_sizes = (layer_info.zipped_bytes, layer_info.unzipped_bytes) if layer_info else None
     check_limits((code_info.zipped_bytes, code_info.unzipped_bytes), layer_sizes, limits)
@@ -366,7 +375,8 @@ def _dependencies(
     installer: str,
     refresh: bool,
     step: Progress,
-):  # -> CachedInstall
+) -> CachedInstall:
+    """The cached install for these inputs, installing (and cleaning) it on a miss."""
     key = cache_key({
         "exclude": list(excluded),
         "index": index.cache_key(),
