@@ -15,6 +15,7 @@ from . import lambda_limits as limits
 from . import rules
 from .connection_string import build_lambda_uri
 from .errors import ConfigError
+from .packaging import build_function_package
 from .private_endpoint import ATLAS_PORT_RANGE
 
 FUNCTION_SOURCE_DIR = Path(__file__).resolve().parent.parent / "function"
@@ -55,10 +56,16 @@ class MongoLambdaArgs(TypedDict):
     """Default database in MONGODB_URI."""
     sharded: NotRequired[bool]
     """True for a sharded cluster: adds srvMaxHosts=3 to the URI."""
+    source_dir: NotRequired[str]
+    """Folder with the handler and a pinned requirements.txt; this repo's `function/` by
+    default. It is packaged reproducibly for the target architecture and runtime."""
+    dependency_layer: NotRequired[bool]
+    """Put the dependencies in their own LayerVersion (default) so code-only changes
+    upload only the code; False bundles everything into one package."""
     code: NotRequired[pulumi.Archive]
-    """Deployment package; a plain archive of `function/` by default."""
+    """A ready deployment package; skips the packaging of `source_dir`."""
     layers: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
-    """Layer version ARNs (e.g. the dependency layer)."""
+    """Extra layer version ARNs, after the dependency layer."""
     handler: NotRequired[str]
     """Entry point, `handler.handler` by default."""
     runtime: NotRequired[str]
@@ -159,10 +166,30 @@ class MongoLambda(pulumi.ComponentResource):
         self, name: str, args: MongoLambdaArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         self.advisories = validate_lambda_args(args)
-        super().__init__("atlas-lambda:index:MongoLambda", name, {}, opts)
         settings = {**DEFAULTS, **args}
+        # Packaging refuses unpinned requirements or a missing handler: do it before
+        # anything is registered.
+        package = None
+        if args.get("code") is None:
+            package = build_function_package(
+                args.get("source_dir", FUNCTION_SOURCE_DIR),
+                handler=settings["handler"],
+                architecture=settings["architecture"],
+                runtime=settings["runtime"],
+                layer=args.get("dependency_layer", True),
+            )
+        super().__init__("atlas-lambda:index:MongoLambda", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
         function_name = args["function_name"]
+        code, layers = args.get("code"), list(args.get("layers") or [])
+        if package is not None:
+            code = package.code_archive()
+            layer_args = package.layer_version_args()
+            if layer_args is not None:
+                dependencies = aws.lambda_.LayerVersion(
+                    f"{name}-deps", layer_name=f"{function_name}-deps", **layer_args, opts=child
+                )
+                layers.insert(0, dependencies.arn)
 
         role = aws.iam.Role(
             f"{name}-role",
@@ -200,8 +227,8 @@ class MongoLambda(pulumi.ComponentResource):
             runtime=settings["runtime"],
             architectures=[settings["architecture"]],
             handler=settings["handler"],
-            code=args.get("code") or pulumi.FileArchive(str(FUNCTION_SOURCE_DIR)),
-            layers=args.get("layers"),
+            code=code,
+            layers=layers or None,
             memory_size=settings["memory_size"],
             timeout=settings["timeout"],
             reserved_concurrent_executions=args.get("reserved_concurrency"),

@@ -51,19 +51,34 @@ class FakeCloud(pulumi.runtime.Mocks):
 
     def _computed(self, type_: str, name: str, inputs: dict, resource_id: str) -> dict[str, Any]:
         if type_ == "aws:iam/role:Role":
-            role_name = f"{name}-{_hex(name, 7)}"
-            return {"name": role_name, "arn": f"arn:aws:iam::{ACCOUNT}:role/{role_name}"}
+            return {"name": self.role_name(name), "arn": self.role_arn(name)}
         if type_ == "aws:lambda/function:Function":
             return {"arn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{inputs['name']}"}
+        if type_ == "aws:lambda/layerVersion:LayerVersion":
+            layer = inputs["layerName"]
+            return {"arn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:layer:{layer}:1"}
         if type_ == "aws:lambda/functionUrl:FunctionUrl":
             return {"functionUrl": f"https://{_hex(name, 32)}.lambda-url.{self.region}.on.aws/"}
         if type_ == "mongodbatlas:index/privateLinkEndpoint:PrivateLinkEndpoint":
-            service = f"com.amazonaws.vpce.{self.region}.vpce-svc-{_hex(name, 17)}"
-            return {"privateLinkId": f"pl-{resource_id}", "endpointServiceName": service}
+            return {
+                "privateLinkId": f"pl-{resource_id}",
+                "endpointServiceName": self.endpoint_service_name(name),
+            }
         if type_ == "mongodbatlas:index/advancedCluster:AdvancedCluster":
             host = f"{inputs['name']}.{_hex(name, 5)}.mongodb.net"
             return {"connectionStrings": {"standardSrv": f"mongodb+srv://{host}"}}
         return {}
+
+    @staticmethod
+    def role_name(resource_name: str) -> str:
+        """AWS appends a random suffix to auto-named roles; ours is derived, not random."""
+        return f"{resource_name}-{_hex(resource_name, 7)}"
+
+    def role_arn(self, resource_name: str) -> str:
+        return f"arn:aws:iam::{ACCOUNT}:role/{self.role_name(resource_name)}"
+
+    def endpoint_service_name(self, resource_name: str) -> str:
+        return f"com.amazonaws.vpce.{self.region}.vpce-svc-{_hex(resource_name, 17)}"
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.events.append(("invoke", args.token))

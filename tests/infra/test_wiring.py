@@ -24,10 +24,10 @@ def named(resources: list[PlannedResource], name: str) -> PlannedResource:
 
 
 def test_database_user_is_the_function_role(deploy):
-    run, _cloud = deploy("dev")
+    run, cloud = deploy("dev")
     role = run.plan.one(ROLE)
     user = run.plan.one(USER).inputs
-    assert user["username"] == f"arn:aws:iam::123456789012:role/{cloud_role_name(role)}"
+    assert user["username"] == cloud.role_arn(role.name)
     assert user["awsIamType"] == "ROLE"
     assert user["authDatabaseName"] == "$external"
     assert user["roles"] == [{"databaseName": "app", "roleName": "readWrite"}]
@@ -35,19 +35,11 @@ def test_database_user_is_the_function_role(deploy):
     assert run.plan.one(FUNCTION).inputs["role"] == user["username"]
 
 
-def cloud_role_name(role: PlannedResource) -> str:
-    from .fake_cloud import _hex
-
-    return f"{role.name}-{_hex(role.name, 7)}"
-
-
 def test_vpc_endpoint_connects_to_the_atlas_endpoint_service(deploy):
     run, cloud = deploy("dev")
     atlas_endpoint = run.plan.one(ATLAS_ENDPOINT)
     vpce = run.plan.one(VPCE).inputs
-    service = cloud.ids[(ATLAS_ENDPOINT, atlas_endpoint.name)]
-    assert vpce["serviceName"].endswith(vpce["serviceName"].rsplit(".", 1)[-1])
-    assert vpce["serviceName"].startswith("com.amazonaws.vpce.us-east-1.vpce-svc-")
+    assert vpce["serviceName"] == cloud.endpoint_service_name(atlas_endpoint.name)
     assert atlas_endpoint.inputs == {
         "projectId": run.plan.outputs["projectId"],
         "providerName": "AWS",
@@ -55,8 +47,8 @@ def test_vpc_endpoint_connects_to_the_atlas_endpoint_service(deploy):
     }
     assert vpce["vpcEndpointType"] == "Interface"
     assert vpce["privateDnsEnabled"] is False
-    assert len(vpce["subnetIds"]) == 2
-    assert service  # the Atlas endpoint was created before its service name was used
+    assert vpce["subnetIds"] == [cloud.ids[("aws:ec2/subnet:Subnet", f"network-private-{i}")]
+                                 for i in range(2)]  # fmt: skip
 
 
 def test_link_uses_the_vpc_endpoint_id(deploy):
@@ -159,3 +151,16 @@ def test_execution_role_has_only_vpc_access(deploy):
             "Principal": {"Service": "lambda.amazonaws.com"},
         }
     ]
+
+
+def test_function_runs_the_packaged_code_with_the_dependency_layer(deploy):
+    run, _ = deploy("dev")
+    function = run.plan.one(FUNCTION).inputs
+    layer = run.plan.one("aws:lambda/layerVersion:LayerVersion")
+    assert function["code"].startswith("archive: .build/")
+    assert layer.inputs["code"].startswith("archive: .build/")
+    assert layer.inputs["compatibleArchitectures"] == ["arm64"]
+    assert layer.inputs["compatibleRuntimes"] == ["python3.13"]
+    name = layer.inputs["layerName"]
+    assert name == "atlas-lambda-dev-deps"
+    assert function["layers"] == [f"arn:aws:lambda:us-east-1:123456789012:layer:{name}:1"]
