@@ -155,6 +155,8 @@ class ClientCache:
         self._factory = factory
         self._lock = threading.Lock()
         self._client: MongoClient[dict[str, Any]] | None = None
+        self.created = 0
+        """How many clients this cache has built (1 in a healthy environment)."""
         _CACHES.add(self)
 
     def get(self) -> MongoClient[dict[str, Any]]:
@@ -165,7 +167,12 @@ class ClientCache:
         with self._lock:
             if self._client is None:
                 self._client = self._factory()
+                self.created += 1
             return self._client
+
+    def cached(self) -> MongoClient[dict[str, Any]] | None:
+        """The cached client, or None; never creates one."""
+        return self._client
 
     def discard(self, client: MongoClient[dict[str, Any]]) -> bool:
         """Forget ``client`` if it is still the cached one, and close it.
@@ -186,6 +193,7 @@ class ClientCache:
         # The lock may have been held by another parent thread at fork time: replace it.
         self._lock = threading.Lock()
         self._client = None
+        self.created = 0
 
 
 _CACHES: weakref.WeakSet[ClientCache] = weakref.WeakSet()
@@ -204,6 +212,11 @@ _DEFAULT_CACHE = ClientCache(create_client)
 def get_client() -> MongoClient[dict[str, Any]]:
     """The one client of this process, created from MONGODB_URI on the first call."""
     return _DEFAULT_CACHE.get()
+
+
+def clients_created() -> int:
+    """How many clients this process has created: 1, unless one was discarded."""
+    return _DEFAULT_CACHE.created
 
 
 def discard_client(client: MongoClient[dict[str, Any]]) -> bool:

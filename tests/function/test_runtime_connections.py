@@ -97,21 +97,26 @@ def test_per_invocation_client_costs_a_connection_per_invocation(
 
     other = WireServerBackend()
     try:
-        naive = start_environment(
-            other.uri, other.environ, handler="per_invocation.handler"
-        )
+        naive = start_environment(other.uri, other.environ, handler="per_invocation.handler")
         assert_all_succeeded(naive.invoke_many(workload(INVOCATIONS)))
         naive_stats = other.server.stats()
+        naive_auths = len(other.verifier.attempts())
     finally:
         other.close()
 
     record_property("reused_client_connections_accepted", reused_stats.accepted)
     record_property("per_invocation_client_connections_accepted", naive_stats.accepted)
-    print(f"\n{INVOCATIONS} invocations: reused client {reused_stats}; per-invocation {naive_stats}")
+    reused_auths = len(wire_backend.verifier.attempts())
+    print(
+        f"\n{INVOCATIONS} invocations: reused client {reused_stats}, {reused_auths} auth;"
+        f" per-invocation {naive_stats}, {naive_auths} auth"
+    )
     assert reused_stats.accepted == 2
     assert naive_stats.accepted_pool == INVOCATIONS  # a new pooled connection every time
     assert naive_stats.accepted_monitor == INVOCATIONS  # and a new monitor with it
     assert (reused_stats.accepted_monitor, reused_stats.accepted_pool) == (1, 1)
+    # Each new pooled connection authenticates: on Atlas, one STS call (600/s per account).
+    assert (reused_auths, naive_auths) == (1, INVOCATIONS)
 
 
 def test_connections_scale_with_environments(code_root: Path, record_property: Callable) -> None:
@@ -124,8 +129,9 @@ def test_connections_scale_with_environments(code_root: Path, record_property: C
     one = measure_connections(code_root, environments=1, monitored_servers=members)
     three = measure_connections(code_root, environments=3, monitored_servers=members)
     for measured in (one, three):
-        record_property(f"open_per_server_{measured.environments}_environments",
-                        measured.open_per_server())
+        record_property(
+            f"open_per_server_{measured.environments}_environments", measured.open_per_server()
+        )
         assert measured.failed_invocations == 0
         assert measured.accepted_total == measured.open_total  # nothing reconnected
 

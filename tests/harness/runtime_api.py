@@ -129,8 +129,9 @@ class RuntimeApi:
         """Queue an event (any JSON value) for the next ``/next`` poll.
 
         The deadline is set when the runtime client picks the event up, as Lambda does.
+        Like Lambda's Invoke API, only valid JSON is accepted (no NaN or Infinity).
         """
-        body = json.dumps(event).encode()
+        body = json.dumps(event, allow_nan=False).encode()
         invocation = Invocation(str(uuid.uuid4()), body, timeout_ms)
         self._queue.put(invocation)
         return invocation

@@ -11,9 +11,10 @@ adds what the function tests need and mockupdb lacks:
   command of a given name), hang up or black-hole existing connections;
 * optional replica-set membership, so a client monitors several servers.
 
-mockupdb 1.8.1 (2021) needs three patches, applied in ``_Node``: it binds "localhost" (we
+mockupdb 1.8.1 (2021) needs four patches, applied in ``_Node``: it binds "localhost" (we
 bind 127.0.0.1 only); a reply to a client that has gone away raises from the server thread
-(we close the socket and move on); and it has no accept hook (we wrap ``_server_loop``).
+(we close the socket and move on); it has no accept hook (we wrap ``_server_loop``); and
+its accept loop polls once a second, so each stop() took a second (we poll every 50 ms).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import itertools
+import select
 import socket
 import threading
 import traceback
@@ -35,6 +37,7 @@ from tests.harness.aws_auth import AuthFailure, AwsAuthVerifier, Conversation
 
 MAX_WIRE_VERSION = 21  # MongoDB 7.0
 HELLO_COMMANDS = frozenset({"hello", "ismaster"})
+ACCEPT_POLL = 0.05  # seconds
 MONITOR = "monitor"
 POOL = "pool"
 
@@ -139,6 +142,27 @@ class _Node(MockupDB):
         super().__init__(port=port, request_timeout=int(1e6))
         self._address = ("127.0.0.1", port)
         self._owner = owner
+
+    def _accept_loop(self) -> None:
+        """mockupdb's accept loop, polling every 50 ms instead of 1 s so stop() is quick."""
+        self._listening_sock.setblocking(False)
+        while not self._stopped:
+            try:
+                readable, _, _ = select.select([self._listening_sock], [], [], ACCEPT_POLL)
+                if not readable:
+                    continue
+                client, client_addr = self._listening_sock.accept()
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                break  # listening socket closed by stop()
+            client.setblocking(True)
+            thread = threading.Thread(
+                target=self._server_loop, args=(client, client_addr), daemon=True
+            )
+            self._server_threads[thread] = None
+            self._server_socks[client] = None
+            thread.start()
 
     def _server_loop(self, client: socket.socket, client_addr: Any) -> None:
         self._owner._opened(client)
