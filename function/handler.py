@@ -188,12 +188,11 @@ def handler(event: object, context: Any) -> dict[str, Any]:
     except DeadlineExceeded as exc:
         LOGGER.warning("deadline reached: %s", exc)
         return error_response(503, "deadline reached before the database could be called")
-    except ClientConfigurationError as exc:
-        LOGGER.error("misconfigured: %s", exc)
-        return error_response(500, f"function misconfigured: {exc}")
-    except ConfigurationError as exc:
-        LOGGER.error("misconfigured MONGODB_URI: %s", exc)
-        return error_response(500, "function misconfigured: invalid MONGODB_URI (see logs)")
+    except (ClientConfigurationError, ConfigurationError) as exc:
+        # The message names the problem (never a secret) for the operator, in the logs;
+        # callers only learn that the function, not their request, is at fault.
+        LOGGER.error("function misconfigured: %s", exc)
+        return error_response(500, "function misconfigured; see the function's logs")
     except OperationFailure as exc:
         if exc.code == AUTHENTICATION_FAILED:
             LOGGER.error("database authentication failed: %s", exc)

@@ -204,7 +204,8 @@ def _forget_clients_after_fork() -> None:
         cache._forget_after_fork()
 
 
-os.register_at_fork(after_in_child=_forget_clients_after_fork)
+if hasattr(os, "register_at_fork"):  # POSIX only; Lambda is Linux
+    os.register_at_fork(after_in_child=_forget_clients_after_fork)
 
 _DEFAULT_CACHE = ClientCache(create_client)
 

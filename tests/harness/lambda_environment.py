@@ -157,10 +157,13 @@ class LambdaEnvironment:
     def invoke(self, event: Any, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> InvocationResult:
         """Run one invocation and return what the runtime client posted."""
         invocation = self.api.submit(event, timeout_ms)
-        try:
-            return invocation.result(timeout_ms / 1000 + RESULT_GRACE_SECONDS)
-        except TimeoutError as exc:
-            raise TimeoutError(f"{exc}; alive={self.alive()}\n{self.log()}") from None
+        give_up = time.monotonic() + timeout_ms / 1000 + RESULT_GRACE_SECONDS
+        while not invocation.wait(0.05):
+            if not self.alive():
+                raise RuntimeError(f"runtime process exited during an invocation:\n{self.log()}")
+            if time.monotonic() > give_up:
+                raise TimeoutError(f"no outcome for {invocation.request_id}:\n{self.log()}")
+        return invocation.result()
 
     def invoke_many(
         self, events: Iterable[Any], timeout_ms: int = DEFAULT_TIMEOUT_MS

@@ -76,7 +76,11 @@ class Invocation:
         )
         self._done.set()
 
-    def result(self, timeout: float) -> InvocationResult:
+    def wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; True once the outcome is in."""
+        return self._done.wait(seconds)
+
+    def result(self, timeout: float = 0) -> InvocationResult:
         """Wait (at most ``timeout`` seconds) for the outcome."""
         if not self._done.wait(timeout):
             raise TimeoutError(f"invocation {self.request_id} got no outcome in {timeout} s")

@@ -8,6 +8,7 @@ every other event goes to the sample handler unchanged.
 * ``CLIENTS``: report whether a client is cached and how many this process has
   built, so a test can tell "same client reconnected" from "client rebuilt", which
   connection counts alone cannot (a network error also makes the monitor reconnect).
+* ``RAISE``: raise, to check that the harness reports a handler error as Lambda does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from atlas_lambda import client as client_module
 
 SET_ENVIRON = "__test_set_environ__"
 CLIENTS = "__test_clients__"
+RAISE = "__test_raise__"
 
 
 def handler(event: object, context: Any) -> Any:
@@ -29,4 +31,6 @@ def handler(event: object, context: Any) -> Any:
     if isinstance(event, dict) and CLIENTS in event:
         cached = client_module._DEFAULT_CACHE.cached()
         return {"cached": cached is not None, "created": client_module.clients_created()}
+    if isinstance(event, dict) and RAISE in event:
+        raise RuntimeError(str(event[RAISE]))
     return sample.handler(event, context)
