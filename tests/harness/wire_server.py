@@ -11,10 +11,11 @@ adds what the function tests need and mockupdb lacks:
   command of a given name), hang up or black-hole existing connections;
 * optional replica-set membership, so a client monitors several servers.
 
-mockupdb 1.8.1 (2021) needs four patches, applied in ``_Node``: it binds "localhost" (we
-bind 127.0.0.1 only); a reply to a client that has gone away raises from the server thread
-(we close the socket and move on); it has no accept hook (we wrap ``_server_loop``); and
-its accept loop polls once a second, so each stop() took a second (we poll every 50 ms).
+mockupdb 1.8.1 (2021) works with PyMongo 4.20 on Python 3.11, with five patches here (none
+in site-packages): it binds "localhost" (we bind 127.0.0.1 only); a reply to a client that
+has gone away raises from the server thread (we close the socket and move on); it has no
+accept hook (we wrap ``_server_loop``); its accept loop polls once a second, so each stop()
+took a second (we poll every 50 ms); and it uses the global ``random`` (see below).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import itertools
+import random
 import select
 import socket
 import threading
@@ -31,12 +33,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import bson
+import mockupdb
 from mockupdb import MockupDB
 
 from tests.harness.aws_auth import AuthFailure, AwsAuthVerifier, Conversation
 
 MAX_WIRE_VERSION = 21  # MongoDB 7.0
 HELLO_COMMANDS = frozenset({"hello", "ismaster"})
+# mockupdb draws reply ids from the global ``random`` module in its server threads, which
+# hypothesis (rightly) flags when it happens while a test is generating data. Give mockupdb
+# a generator of its own; ``random.randint`` then resolves to this instance's method.
+mockupdb.random = random.Random()
+
 ACCEPT_POLL = 0.05  # seconds
 MONITOR = "monitor"
 POOL = "pool"
