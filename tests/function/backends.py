@@ -1,8 +1,8 @@
 """The databases the function tests run against: the wire-protocol test server, or a real one.
 
-Every backend gives the function a URI and the environment it needs, and can count the
-connections one function (by appName) holds open. The test server also counts what it
-accepted and injects faults; a real MongoDB (MONGODB_URI set) is used as it is.
+Every backend gives the function a URI and the environment it needs, and says how many
+connections the server has accepted. The test server also counts them by kind and injects
+faults; a real MongoDB (MONGODB_URI set) is used as it is, in a database of its own.
 """
 
 from __future__ import annotations

@@ -109,8 +109,3 @@ def start_environment(code_root: Path) -> Iterator[StartEnvironment]:
 @pytest.fixture(scope="module")
 def start_module_environment(code_root: Path) -> Iterator[StartEnvironment]:
     yield from _environment_factory(code_root)
-
-
-def app_name_of(env: LambdaEnvironment) -> str:
-    """The appName the function's client announces (see atlas_lambda.client.app_name)."""
-    return f"atlas-lambda/{env.api.function_arn.rsplit(':', 1)[-1]}"
