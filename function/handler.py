@@ -40,7 +40,9 @@ from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
 
 LOGGER = logging.getLogger(__name__)
 
-DATABASE_NAME = os.environ.get("MONGODB_DATABASE", "atlas_lambda")
+# The deployed MONGODB_URI names the database in its path (mongodb+srv://host/<db>?...);
+# MONGODB_DATABASE is the fallback for URIs without one.
+FALLBACK_DATABASE = os.environ.get("MONGODB_DATABASE", "atlas_lambda")
 COLLECTION_NAME = "items"
 DEFAULT_LIST_LIMIT = 20
 MAX_LIST_LIMIT = 100
@@ -114,7 +116,7 @@ def item_view(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _items(client: Client) -> Any:
-    return client[DATABASE_NAME][COLLECTION_NAME]
+    return client.get_default_database(default=FALLBACK_DATABASE)[COLLECTION_NAME]
 
 
 def health(client: Client, request: HttpRequest, item_id: str | None) -> dict[str, Any]:
