@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from . import rules
+from .budget import budget_findings, connection_budget
 from .cluster import AtlasClusterArgs, validate_cluster_args
 from .database_user import validate_user_args
 from .errors import ConfigError
@@ -211,6 +212,9 @@ def settings_from_values(
     if values["reservedConcurrency"] != UNRESERVED:
         function["reserved_concurrency"] = values["reservedConcurrency"]
     advisories = validate_lambda_args(function)
+    advisories += rules.raise_on_errors(
+        budget_findings(connection_budget(tier, function.get("reserved_concurrency")))
+    )
     return StackSettings(
         stack=stack,
         aws_region=aws_region,

@@ -1,0 +1,135 @@
+"""Connection budget: how many Lambda environments a cluster's nodes can hold.
+
+pymongo in Lambda polls each monitored server over one dedicated connection, and a plain
+handler runs one operation at a time on one pooled connection. So, per environment:
+
+* on a replica set, every member carries 1 monitor connection and the primary also the
+  pooled one(s);
+* on a sharded cluster with srvMaxHosts, each environment monitors at most that many
+  mongos and any one of them may carry the pooled connection(s).
+
+The busiest node therefore holds `reserved_concurrency x (1 + concurrent_ops)`, which must
+stay within the tier's per-node limit minus the connections Atlas reserves for itself.
+Unset reserved concurrency means the account's pool (1,000 by default) can all land here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rules import Finding
+from .tiers import ATLAS_RESERVED_CONNECTIONS, CONNECTION_LIMITS
+
+# pymongo's serverMonitoringMode=auto polls in FaaS: one connection per monitored server.
+MONITOR_CONNECTIONS_PER_SERVER = 1
+# A plain single-threaded handler: one operation in flight.
+DEFAULT_CONCURRENT_OPS = 1
+ACCOUNT_DEFAULT_CONCURRENCY = 1000
+WARN_FRACTION = 0.8
+
+
+def connections_per_node(role: str, concurrent_ops: int = DEFAULT_CONCURRENT_OPS) -> int:
+    """One environment's connections on a node: `primary`/`mongos` carry the pool too."""
+    if role in ("primary", "mongos"):
+        return MONITOR_CONNECTIONS_PER_SERVER + concurrent_ops
+    if role == "secondary":
+        return MONITOR_CONNECTIONS_PER_SERVER
+    raise ValueError(f"role: {role!r} (allowed: primary, secondary, mongos)")
+
+
+def connections_per_environment(
+    monitored_servers: int, concurrent_ops: int = DEFAULT_CONCURRENT_OPS
+) -> int:
+    """One environment's connections over all the servers it monitors."""
+    return monitored_servers * MONITOR_CONNECTIONS_PER_SERVER + concurrent_ops
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The connection budget of one configuration, on its busiest node."""
+
+    tier: str
+    node_limit: int
+    usable: int
+    per_environment: int
+    concurrency: int
+    concurrency_is_set: bool
+
+    @property
+    def peak(self) -> int:
+        return self.concurrency * self.per_environment
+
+    @property
+    def max_safe_concurrency(self) -> int:
+        return self.usable // self.per_environment
+
+    @property
+    def utilisation(self) -> float:
+        return self.peak / self.usable
+
+
+def connection_budget(
+    tier: str,
+    reserved_concurrency: int | None,
+    concurrent_ops: int = DEFAULT_CONCURRENT_OPS,
+    account_concurrency: int = ACCOUNT_DEFAULT_CONCURRENCY,
+) -> Budget | None:
+    """The budget for a dedicated tier; None for shared tiers, which have no per-node limit
+    we could budget against."""
+    limit = CONNECTION_LIMITS.get(tier)
+    if limit is None:
+        return None
+    concurrency_is_set = reserved_concurrency is not None
+    return Budget(
+        tier=tier,
+        node_limit=limit,
+        usable=limit - ATLAS_RESERVED_CONNECTIONS,
+        per_environment=connections_per_node("primary", concurrent_ops),
+        concurrency=reserved_concurrency if concurrency_is_set else account_concurrency,
+        concurrency_is_set=concurrency_is_set,
+    )
+
+
+def budget_findings(budget: Budget | None, key: str = "reservedConcurrency") -> list[Finding]:
+    """Refuse an over-budget configuration, warn above 80 %, flag unset concurrency."""
+    if budget is None:
+        return []
+    figures = (
+        f"{budget.concurrency} environments x {budget.per_environment} connections = "
+        f"{budget.peak} on the busiest node; {budget.tier} allows {budget.usable} "
+        f"({budget.node_limit} - {ATLAS_RESERVED_CONNECTIONS} Atlas keeps)"
+    )
+    safe = f"1-{budget.max_safe_concurrency}"
+    if not budget.concurrency_is_set:
+        return [
+            Finding(
+                "connection-budget",
+                key,
+                f"unset: the account's pool ({budget.concurrency} by default) can scale this "
+                f"function up to {figures}; set it to at most {budget.max_safe_concurrency}",
+                severity="advisory",
+                allowed=safe,
+            )
+        ]
+    if budget.peak > budget.usable:
+        return [
+            Finding(
+                "connection-budget",
+                key,
+                f"{figures}: over the limit; the largest safe value is "
+                f"{budget.max_safe_concurrency}",
+                allowed=safe,
+            )
+        ]
+    if budget.utilisation > WARN_FRACTION:
+        return [
+            Finding(
+                "connection-budget",
+                key,
+                f"{figures}: {budget.utilisation:.0%} of the limit, little headroom for "
+                "other clients",
+                severity="advisory",
+                allowed=safe,
+            )
+        ]
+    return []
