@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from components.budget import connections_per_environment, connections_per_node
 from tests.function.backends import WireServerBackend
 from tests.function.conftest import StartEnvironment
 from tests.harness.events import http_event
@@ -21,21 +22,6 @@ from tests.harness.wire_server import ConnectionStats
 INVOCATIONS = 1000
 REAL_SERVER_SLACK = 50
 """On a real (possibly shared) server other clients also connect; per-invocation is ~1000."""
-
-# Stand-in for components/budget.py (which will replace it): per environment, every
-# monitored server holds one polling monitor connection, and the primary also holds the
-# handler's concurrent operations (1 for a plain single-threaded handler).
-POLLING_MONITOR_CONNECTIONS_PER_SERVER = 1
-CONCURRENT_OPERATIONS_PER_ENVIRONMENT = 1
-
-
-def expected_connections_per_environment(monitored_servers: int) -> int:
-    """Budget-model figure for one environment, over all monitored servers."""
-    return (
-        monitored_servers * POLLING_MONITOR_CONNECTIONS_PER_SERVER
-        + CONCURRENT_OPERATIONS_PER_ENVIRONMENT
-    )
-
 
 def assert_all_succeeded(results: list[InvocationResult]) -> None:
     failed = [
@@ -135,11 +121,8 @@ def test_connections_scale_with_environments(code_root: Path, record_property: C
         assert measured.failed_invocations == 0
         assert measured.accepted_total == measured.open_total  # nothing reconnected
 
-    per_environment = expected_connections_per_environment(members)
-    assert one.open_total == per_environment
-    assert three.open_total == 3 * one.open_total
-    assert three.open_per_server() == [3 * n for n in one.open_per_server()]
-    # Per node: the primary holds monitor + operations, each secondary its monitor only.
-    primary = POLLING_MONITOR_CONNECTIONS_PER_SERVER + CONCURRENT_OPERATIONS_PER_ENVIRONMENT
-    secondary = POLLING_MONITOR_CONNECTIONS_PER_SERVER
-    assert one.open_per_server() == [primary, secondary, secondary]
+    # The connection-budget model the preview enforces must match what was measured.
+    per_node = [connections_per_node(role) for role in ("primary", "secondary", "secondary")]
+    assert one.open_total == connections_per_environment(members)
+    assert one.open_per_server() == per_node
+    assert three.open_per_server() == [3 * n for n in per_node]

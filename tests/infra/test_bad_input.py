@@ -59,6 +59,9 @@ CASES = {
     "reserved concurrency zero": (
         {P + "reservedConcurrency": "0"}, "reservedConcurrency", "1 or more"
     ),
+    "reserved concurrency over the connection budget": (
+        {P + "reservedConcurrency": "746"}, "reservedConcurrency", "1-745"
+    ),
     "malformed org id": ({P + "orgId": "not-an-id"}, "orgId", "24 hex"),
     "privateEndpoint off without a NAT VPC": (
         {P + "privateEndpoint": "false"}, "privateEndpoint", "vpcId and accessListCidrs"

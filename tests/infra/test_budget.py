@@ -1,0 +1,52 @@
+"""The connection budget: model figures per tier, and what the preview does with them."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.budget import budget_findings, connection_budget
+
+P = "atlas-lambda:"
+
+
+@pytest.mark.parametrize(
+    "tier, safe", [("M10", 745), ("M20", 1495), ("M40", 2995), ("R40", 1995), ("M80", 47995)]
+)
+def test_largest_safe_concurrency_per_tier(tier, safe):
+    budget = connection_budget(tier, reserved_concurrency=1)
+    assert budget is not None
+    assert budget.max_safe_concurrency == safe
+    at_limit = budget_findings(connection_budget(tier, safe))
+    assert [f.severity for f in at_limit] == ["advisory"]  # allowed, with a warning
+    [over] = budget_findings(connection_budget(tier, safe + 1))
+    assert over.severity == "error" and f"largest safe value is {safe}" in over.message
+
+
+def test_eighty_percent_is_a_warning():
+    [finding] = budget_findings(connection_budget("M10", 600))  # 1200 of 1490
+    assert finding.severity == "advisory" and "81%" in finding.message
+    assert budget_findings(connection_budget("M10", 596)) == []  # 1192 of 1490, 80%
+
+
+def test_shared_tiers_have_no_budget():
+    assert connection_budget("M0", 10) is None
+    assert budget_findings(None) == []
+
+
+def test_preview_flags_unset_reserved_concurrency(deploy):
+    run, _ = deploy("dev", **{P + "reservedConcurrency": "-1"})
+    function = run.plan.one("aws:lambda/function:Function").inputs
+    assert "reservedConcurrentExecutions" not in function
+    [warning] = [w for w in run.plan.warnings if w.startswith("reservedConcurrency")]
+    assert "unset" in warning and "at most 745" in warning
+
+
+def test_preview_warns_near_the_limit(deploy):
+    run, _ = deploy("dev", **{P + "reservedConcurrency": "700"})
+    assert any("94% of the limit" in warning for warning in run.plan.warnings)
+
+
+def test_example_stacks_are_within_budget(deploy):
+    for stack in ("dev", "prod"):
+        run, _ = deploy(stack)
+        assert not [w for w in run.plan.warnings if w.startswith("reservedConcurrency")]
