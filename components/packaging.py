@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .handler_check import client_reuse_findings
 from .packaging_cache import BuildCache, CachedInstall, cache_key, default_cache_dir
-from .packaging_errors import PackagingConfigError, PackagingError
-from .packaging_handler import check_handler
+from .packaging_errors import HandlerError, PackagingConfigError, PackagingError
+from .packaging_handler import check_handler, split_handler
 from .packaging_install import (
     DEFAULT_INDEX,
     INSTALLERS,
@@ -283,7 +284,14 @@ def build_function_package(
     skip = _inside(requirements_path, source)
     code_members = dict(iter_tree(source, skip_names=frozenset(skip)))
     module = check_handler(handler, code_members, source.name)
-    step(f"handler: {handler} defined in {source.name}/{module}")
+    reuse = client_reuse_findings(
+        code_members[module].read_text(encoding="utf-8"),
+        f"{source.name}/{module}",
+        split_handler(handler)[1],
+    )
+    if reuse:
+        raise HandlerError(handler, reuse[0].message, reuse[0].allowed)
+    step(f"handler: {handler} defined in {source.name}/{module}, one client reused")
 
     excluded = effective_exclusions(pins, exclude)
     if pins and not excluded and exclude:
