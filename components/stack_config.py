@@ -129,16 +129,30 @@ class StackSettings:
     advisories: tuple[rules.Finding, ...] = ()
 
 
-def _atlas_id(key: str, value: str) -> str | None:
+# What the offline engine passes for a `secure:` value it cannot decrypt.
+UNDECRYPTED_SECRET = "[secret]"
+
+
+def _atlas_id(key: str, value: str, secret_keys: frozenset[str]) -> Any:
+    """A validated Atlas id; one set with `pulumi config set --secret` stays secret."""
     if not value:
         return None
+    if f"{PROJECT}:{key}" in secret_keys:
+        import pulumi
+
+        if value != UNDECRYPTED_SECRET and not ATLAS_ID.fullmatch(value):
+            raise ConfigError(f"{PROJECT}:{key}", "is not an Atlas id", "24 hex characters")
+        return pulumi.Output.secret(value)
     if not ATLAS_ID.fullmatch(value):
         raise ConfigError(f"{PROJECT}:{key}", f"{value!r} is not an Atlas id", "24 hex characters")
     return value
 
 
 def settings_from_values(
-    stack: str, aws_region: str | None, values: Mapping[str, Any]
+    stack: str,
+    aws_region: str | None,
+    values: Mapping[str, Any],
+    secret_keys: frozenset[str] = frozenset(),
 ) -> StackSettings:
     """Turn typed config values into validated component args, or raise ConfigError."""
     if not aws_region:
@@ -175,8 +189,8 @@ def settings_from_values(
         raise ConfigError(f"{PROJECT}:shardCount", "must be set for clusterType SHARDED", "1-70")
     if values["autoScalingMaxTier"]:
         cluster["auto_scaling_max_tier"] = values["autoScalingMaxTier"]
-    project_id = _atlas_id("projectId", values["projectId"])
-    org_id = _atlas_id("orgId", values["orgId"])
+    project_id = _atlas_id("projectId", values["projectId"], secret_keys)
+    org_id = _atlas_id("orgId", values["orgId"], secret_keys)
     if project_id:
         cluster["project_id"] = project_id
     elif org_id:
@@ -235,4 +249,5 @@ def load_settings() -> StackSettings:
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     values = project_values(raw)
     aws_region = pulumi.Config("aws").get("region")
-    return settings_from_values(pulumi.get_stack(), aws_region, values)
+    secret_keys = frozenset(k for k in raw if runtime_config.is_config_secret(k))
+    return settings_from_values(pulumi.get_stack(), aws_region, values, secret_keys)

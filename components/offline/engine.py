@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import runpy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 
+from ..stack_config import UNDECRYPTED_SECRET
 from .plan import Plan, PlannedResource, render_value
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -104,9 +105,8 @@ class OfflineRun:
 
 
 @contextmanager
-def _fresh_runtime():
-    """Isolate one run: new event loop, no root stack left over from an earlier run."""
-    previous = asyncio.get_event_loop_policy().get_event_loop() if _has_loop() else None
+def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
+    """Isolate one run: its own event loop, no root stack left over from an earlier run."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     settings.ROOT.set(None)
@@ -114,16 +114,8 @@ def _fresh_runtime():
         yield loop
     finally:
         loop.close()
-        asyncio.set_event_loop(previous)
+        asyncio.set_event_loop(None)
         settings.ROOT.set(None)
-
-
-def _has_loop() -> bool:
-    try:
-        asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def run_program(
@@ -194,7 +186,7 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
     secret_keys: list[str] = []
     for key, value in (document.get("config") or {}).items():
         if isinstance(value, dict) and "secure" in value:
-            config[key] = "[secret]"
+            config[key] = UNDECRYPTED_SECRET
             secret_keys.append(key)
         elif isinstance(value, bool):
             config[key] = "true" if value else "false"

@@ -132,3 +132,20 @@ def test_main_program_exports_outputs(preview_stack):
         "privateSrvConnectionString", "functionName", "functionArn", "functionUrl", "roleArn",
         "databaseUser", "logGroup",
     }  # fmt: skip
+
+
+def test_secret_org_id_is_masked_offline(tmp_path):
+    from pathlib import Path
+
+    from components.offline import SECRET, run_stack
+
+    root = Path(__file__).resolve().parents[2]
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (tmp_path / name).write_text((root / name).read_text())
+    (tmp_path / "Pulumi.sec.yaml").write_text(
+        "config:\n  aws:region: us-east-1\n  atlas-lambda:orgId:\n    secure: v1:AAAAencrypted\n"
+    )
+    plan = run_stack("sec", project_dir=tmp_path).plan
+    project = plan.one("mongodbatlas:index/project:Project")
+    assert project.inputs["orgId"] == SECRET
+    assert render(plan).rstrip().endswith("; 1 secrets masked")
