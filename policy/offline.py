@@ -1,0 +1,190 @@
+"""Run the pack's policies over an offline plan: no Pulumi CLI, no cloud account.
+
+`components.offline.run_stack` records what the program declares, in wire form. This
+module hands those properties to the policies the way pulumi-policy's analyzer does
+(unknowns as pulumi-policy's sentinels behind its unknown-checking proxy) and collects the
+violations. Tests use it; so can CI without credentials:
+
+    python -m policy.offline STACK [--config pack-config.json]
+
+Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 bad stack or config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from inspect import isawaitable
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+
+from components.offline import UNKNOWN, Plan, PlannedResource
+
+from .pack import POLICIES
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One reported violation, as the CLI would print it."""
+
+    policy: str
+    enforcement: str
+    message: str
+    urn: str | None
+
+
+def _wire(value: Any) -> Any:
+    """Offline marks unknowns with a readable string; the analyzer sees a sentinel."""
+    if value == UNKNOWN:
+        return UNKNOWN_STRING_VALUE
+    if isinstance(value, list):
+        return [_wire(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _wire(item) for key, item in value.items()}
+    return value
+
+
+def _options(resource: PlannedResource) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        protect=False,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+        parent=resource.parent,
+    )
+
+
+def policy_resources(plan: Plan) -> list[PolicyResource]:
+    """The plan's resources as a stack policy receives them, parents and dependencies
+    linked to the resource objects."""
+    resources = {
+        r.urn: PolicyResource(
+            r.type,
+            unknown_checking_proxy(_wire(r.inputs)),
+            r.urn,
+            r.name,
+            _options(r),
+            None,
+            None,
+            [],
+            {},
+        )
+        for r in plan.resources
+    }
+    for planned in plan.resources:
+        resource = resources[planned.urn]
+        resource.parent = resources.get(planned.parent or "")
+        resource.dependencies = [resources[d] for d in planned.dependencies if d in resources]
+    return list(resources.values())
+
+
+def _level(policy: Policy) -> EnforcementLevel:
+    return policy.enforcement_level or EnforcementLevel.MANDATORY
+
+
+def _run(validate: Any, args: Any, report: Any) -> None:
+    result = validate(args, report)
+    if isawaitable(result):
+        asyncio.run(result)  # type: ignore[arg-type]
+
+
+def evaluate(
+    plan: Plan,
+    config: Mapping[str, Mapping[str, Any]] | None = None,
+    policies: Sequence[Policy] = POLICIES,
+) -> list[Violation]:
+    """Every violation the pack reports for `plan`, as `pulumi preview` would collect them.
+
+    `config` is the pack config, policy name → its settings. A value unknown at preview
+    makes a policy note that it can't run yet (advisory), as pulumi-policy does.
+    """
+    config = config or {}
+    violations: list[Violation] = []
+    resources = policy_resources(plan)
+    for policy in policies:
+        level = _level(policy)
+        if level == EnforcementLevel.DISABLED:
+            continue
+        settings = dict(config.get(policy.name, {}))
+
+        def report(message: str, urn: str | None = None, _p: Policy = policy) -> None:
+            violations.append(Violation(_p.name, _level(_p).value, message, urn or None))
+
+        runs: list[tuple[Any, str | None]] = []
+        if isinstance(policy, ResourceValidationPolicy):
+            runs = [
+                (
+                    ResourceValidationArgs(
+                        r.resource_type, r.props, r.urn, r.name, r.opts, None, settings
+                    ),
+                    r.urn,
+                )
+                for r in resources
+            ]
+        elif isinstance(policy, StackValidationPolicy):
+            runs = [(StackValidationArgs(resources, settings), None)]
+        for args, urn in runs:
+            try:
+                _run(policy.validate, args, report)
+            except UnknownValueError as unknown:
+                violations.append(
+                    Violation(
+                        policy.name,
+                        EnforcementLevel.ADVISORY.value,
+                        f"can't run during preview: {unknown.message}",
+                        urn,
+                    )
+                )
+    return violations
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m policy.offline", description=__doc__)
+    parser.add_argument("stack", nargs="?", default="dev")
+    parser.add_argument("--config", type=Path, help="pack config JSON (policy → settings)")
+    options = parser.parse_args(argv)
+
+    from components.errors import ConfigError
+    from components.offline import run_stack
+
+    try:
+        config = json.loads(options.config.read_text()) if options.config else {}
+        plan = run_stack(options.stack).plan
+    except (ConfigError, FileNotFoundError, json.JSONDecodeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    violations = evaluate(plan, config)
+    for v in violations:
+        where = f" [{v.urn.split('::')[-1]}]" if v.urn else ""
+        print(f"{v.enforcement}: {v.policy}{where}: {v.message}")
+    mandatory = sum(v.enforcement == EnforcementLevel.MANDATORY.value for v in violations)
+    print(
+        f"policy pack over {plan.project}/{plan.stack}: {len(POLICIES)} policies, "
+        f"{mandatory} mandatory and {len(violations) - mandatory} advisory violations"
+    )
+    return EXIT_VIOLATIONS if mandatory else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Policies that judge one resource at a time (pulumi-policy ResourceValidationPolicy).
+
+Each is a thin adapter: read the resource's wire-form properties, call the rule from
+`components.rules`, report its findings. A rule with both errors and advisories backs two
+policies, one per enforcement level (see `findings.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pulumi_policy import (
+    PolicyConfigSchema,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from components import rules
+from components.rules import Finding, Severity
+
+from . import resource_types as types
+from .findings import ENFORCEMENT, ReportViolation, report
+from .props import UNKNOWN, read, string_map
+
+# Lambda's own default when a function sets no memory size.
+LAMBDA_DEFAULT_MEMORY_MB = 128
+ENVIRONMENT_KEY = "environment.variables"
+ACCESS_LIST_FIELDS = ("cidrBlock", "ipAddress", "awsSecurityGroup")
+ALLOW_ACCESS_LIST = "allowAccessList"
+
+Check = Callable[[ResourceValidationArgs], list[Finding]]
+
+
+def resource_policy(
+    name: str,
+    description: str,
+    resource_type: str,
+    check: Check,
+    severity: Severity = "error",
+    config_schema: PolicyConfigSchema | None = None,
+) -> ResourceValidationPolicy:
+    """A policy that runs `check` on every resource of `resource_type` and reports the
+    findings of `severity` at the matching enforcement level."""
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type == resource_type:
+            report(check(args), report_violation, severity, args.urn)
+
+    return ResourceValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=ENFORCEMENT[severity],
+        config_schema=config_schema,
+    )
+
+
+def access_list_findings(args: ResourceValidationArgs) -> list[Finding]:
+    """Every entry needs the pack's `allowAccessList: true`; 0.0.0.0/0 never passes.
+
+    The opt-in is the policy's config, not something the program says about itself: the
+    person who runs the pack decides. A value not known at preview is read by the proxy
+    and raises, so pulumi-policy notes it and `pulumi up` checks it once known.
+    """
+    opt_in = bool(args.get_config().get(ALLOW_ACCESS_LIST, False))
+    findings: list[Finding] = []
+    for field in ACCESS_LIST_FIELDS:
+        try:
+            value = args.props[field]  # unknown at preview: raises (see above)
+        except KeyError:
+            continue
+        if value:
+            findings += rules.access_list([str(value)], opt_in, key=field)
+    return findings
+
+
+def _environment(args: ResourceValidationArgs) -> dict[str, object]:
+    return string_map(read(args.props, "environment", "variables"))
+
+
+def environment_secret_findings(args: ResourceValidationArgs) -> list[Finding]:
+    """Names are always known; a value known only after deploy is judged by its name now
+    and by its value when `pulumi up` runs the pack again."""
+    environment = {
+        key: value if isinstance(value, str) else "" for key, value in _environment(args).items()
+    }
+    return rules.environment_secrets(environment, key=ENVIRONMENT_KEY)
+
+
+def environment_key_findings(args: ResourceValidationArgs) -> list[Finding]:
+    return rules.environment_keys({key: "" for key in _environment(args)}, key=ENVIRONMENT_KEY)
+
+
+def memory_findings(args: ResourceValidationArgs) -> list[Finding]:
+    memory = read(args.props, "memorySize", default=LAMBDA_DEFAULT_MEMORY_MB)
+    if memory is UNKNOWN:
+        return []
+    return rules.memory_size(int(memory), key="memorySize")
+
+
+ACCESS_LIST_CONFIG = PolicyConfigSchema(
+    properties={
+        ALLOW_ACCESS_LIST: {
+            "type": "boolean",
+            "default": False,
+            "description": "Allow IP access list entries other than 0.0.0.0/0 and ::/0 "
+            "(a Lambda on PrivateLink needs none).",
+        }
+    }
+)
+
+RESOURCE_POLICIES: list[ResourceValidationPolicy] = [
+    resource_policy(
+        "atlas-access-list",
+        "No Atlas IP access list entry without opt-in, and never 0.0.0.0/0.",
+        types.IP_ACCESS_LIST,
+        access_list_findings,
+        config_schema=ACCESS_LIST_CONFIG,
+    ),
+    resource_policy(
+        "lambda-environment-secrets",
+        "No credentials or secrets in Lambda environment variables (nor a URI with a password).",
+        types.LAMBDA_FUNCTION,
+        environment_secret_findings,
+    ),
+    resource_policy(
+        "lambda-reserved-environment-keys",
+        "No Lambda-reserved environment variable keys (Lambda sets them; the deploy fails).",
+        types.LAMBDA_FUNCTION,
+        environment_key_findings,
+    ),
+    resource_policy(
+        "lambda-memory-size",
+        "Lambda memory within 128-10240 MB.",
+        types.LAMBDA_FUNCTION,
+        memory_findings,
+    ),
+    resource_policy(
+        "lambda-memory-size-advisory",
+        "Lambda memory of 512 MB or more: the driver's TLS, SigV4 and BSON work needs CPU.",
+        types.LAMBDA_FUNCTION,
+        memory_findings,
+        severity="advisory",
+    ),
+]
