@@ -29,7 +29,7 @@ from pathlib import Path
 
 from components.packaging import FunctionPackage, build_function_package
 from components.packaging_requirements import read_requirements
-from components.packaging_target import lambda_target
+from components.packaging_target import Target, lambda_target
 from components.packaging_tree import pulumi_view, zipped_size
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,7 +88,26 @@ def build(source: Path, cache: Path, **options: object) -> FunctionPackage:
     )  # type: ignore[arg-type]
 
 
-def run(runs: int) -> str:
+@dataclass(frozen=True)
+class PackagingMeasurement:
+    """Everything one benchmark run measured; ``render`` turns it into the Markdown report,
+    and ``python -m benchmarks`` (benchmarks/artifact.py) into its own table and chart."""
+
+    runs: int
+    target: Target
+    package: FunctionPackage
+    one_zip: FunctionPackage
+    naive_local: tuple[int, int, int]
+    """(files, unzipped bytes, zipped bytes) of `pip install -t` for the build machine."""
+    naive_target: tuple[int, int, int]
+    """The same, with pip's `--platform` options for the Lambda target."""
+    first: Sample
+    warm: Sample
+    cached: Sample
+    naive_time: Sample
+
+
+def measure(runs: int) -> PackagingMeasurement:
     source = REPO / "function"
     target = lambda_target("arm64", "python3.13")
     first, warm, cached, naive_time = Sample([]), Sample([]), Sample([]), Sample([])
@@ -113,6 +132,19 @@ def run(runs: int) -> str:
                 root / "naive-target", "--only-binary=:all:", *target.pip_args()
             )
     assert package is not None and one_zip is not None
+    return PackagingMeasurement(
+        runs, target, package, one_zip, naive_local, naive_target,  # type: ignore[arg-type]
+        first, warm, cached, naive_time,
+    )  # fmt: skip
+
+
+def render(measured: PackagingMeasurement) -> str:
+    runs, target = measured.runs, measured.target
+    package, one_zip = measured.package, measured.one_zip
+    naive_local, naive_target = measured.naive_local, measured.naive_target
+    first, warm, cached, naive_time = (
+        measured.first, measured.warm, measured.cached, measured.naive_time
+    )  # fmt: skip
     layer = package.layer
     assert layer is not None
 
@@ -165,6 +197,10 @@ def run(runs: int) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def run(runs: int) -> str:
+    return render(measure(runs))
 
 
 def main(argv: list[str] | None = None) -> int:

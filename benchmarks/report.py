@@ -1,0 +1,341 @@
+"""The Markdown report of a benchmark run: a summary table of ratios, then each section.
+
+Figures are `median [min, max]` over the run's repetitions; a ratio is this library's
+figure over its reference, computed run by run before taking the median.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .artifact import ArtifactResult, Size
+from .checks import Check
+from .cold_start import ColdStartResult
+from .connections import CURVES, ConnectionsResult
+from .offline_preview import PreviewResult
+from .settings import Settings
+from .warm import WarmResult
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Results:
+    """What one run measured; a section left out by --only is None."""
+
+    settings: Settings
+    environment: str
+    command: str
+    connections: ConnectionsResult | None = None
+    warm: WarmResult | None = None
+    cold: ColdStartResult | None = None
+    artifact: ArtifactResult | None = None
+    preview: PreviewResult | None = None
+    charts: list[str] = field(default_factory=list)
+
+    def checks(self) -> list[Check]:
+        sections = (self.connections, self.warm, self.cold, self.artifact, self.preview)
+        return [check for section in sections if section is not None for check in section.checks()]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> list[str]:
+    align = align or "l" + "r" * (len(header) - 1)
+    marks = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _verdict(checks: list[Check], name_part: str) -> str:
+    chosen = [c for c in checks if name_part in c.name]
+    if not chosen:
+        return ""
+    return "met" if all(c.ok for c in chosen) else chosen[0].verdict
+
+
+def summary(results: Results) -> list[str]:
+    rows: list[list[str]] = []
+    checks = results.checks()
+    c = results.connections
+    if c is not None:
+        reused = c.curves["reused"]
+        last = len(reused.points) - 1
+        n = reused.points[last]
+        base = reused.sample(last, lambda p: p.accepted)
+        for key in CURVES:
+            curve = c.curves[key]
+            sample = curve.sample(last, lambda p: p.accepted)
+            rows.append([
+                f"connections opened, {n:,} invocations: {curve.variant.label}",
+                f"{sample.median:,.0f}", f"model {curve.predicted(n):,}",
+                f"{sample.median / curve.predicted(n):.2f} of model"
+                + ("" if key == "reused" else f"; {sample.median / base.median:,.2f}x reused"),
+                "= model", _verdict(checks, f"{key}: connections after"),
+            ])  # fmt: skip
+        env = c.environments[0].environments
+        primary = [m.open_per_server()[0] for m in c.environments]
+        rows.append([
+            f"{env} environments at once: open on the primary", f"{max(primary)}",
+            f"model {c.per_node_model(env)[0]}", f"{max(primary) / c.per_node_model(env)[0]:.2f}",
+            "= model", _verdict(checks, "environments: open per node"),
+        ])  # fmt: skip
+    w = results.warm
+    if w is not None:
+        rows.append([
+            "warm invocation, /health vs raw ping (through awslambdaric)",
+            w.handler_ms.format("ms", 3), w.raw_ms.format("ms", 3), w.ratio.format(digits=3),
+            "≤ 1.05", _verdict(checks, "through the runtime client"),
+        ])  # fmt: skip
+        rows.append([
+            "warm, same pair in-process (handler's own work; diagnostic)",
+            w.probe_handler_us.format("µs", 0), w.probe_raw_us.format("µs", 0),
+            w.probe_ratio.format(digits=3), "-", "",
+        ])  # fmt: skip
+    cs = results.cold
+    if cs is not None:
+        rows.append([
+            "cold start to first response vs import pymongo + client + ping (both awslambdaric)",
+            cs.ours_ms.format("ms", 0), cs.reference_ms.format("ms", 0),
+            cs.ratio.format(digits=3), "≤ 1.10", _verdict(checks, "ours vs reference"),
+        ])  # fmt: skip
+        rows.append([
+            "cold start vs the bare script without runtime client (context)",
+            cs.ours_ms.format("ms", 0), cs.bare_ms.format("ms", 0),
+            cs.ratio_to_bare.format(digits=3), "-", "",
+        ])  # fmt: skip
+    a = results.artifact
+    if a is not None:
+        for name, unit, scale in (("zipped", "MB", MB), ("unzipped", "MB", MB), ("files", "", 1)):
+            ours, naive = getattr(a.ours, name) / scale, getattr(a.naive_target, name) / scale
+            digits = 2 if scale != 1 else 0
+            rows.append([
+                f"artifact {name} vs naive pip install -t (same target)",
+                f"{ours:,.{digits}f} {unit}".strip(), f"{naive:,.{digits}f} {unit}".strip(),
+                f"{a.ratio(name):.3f}", "< 1" if name == "zipped" else "-",
+                _verdict(checks, "zipped size below") if name == "zipped" else "",
+            ])  # fmt: skip
+        rows.append([
+            "cached build vs first build (empty caches)", a.cached_s.format("s", 2),
+            a.first_s.format("s", 2), a.cached_vs_first.format(digits=3), "< 1",
+            _verdict(checks, "cached build faster"),
+        ])  # fmt: skip
+    p = results.preview
+    if p is not None:
+        for stack, sample in p.stacks_s.items():
+            rows.append([
+                f"offline preview `{stack}` vs bare import of the provider SDKs",
+                sample.format("s", 2), p.sdk_import_s.format("s", 2),
+                p.ratios[stack].format(digits=2), "-", _verdict(checks, "both stacks preview"),
+            ])  # fmt: skip
+    return _table(["figure", "this library", "reference", "ratio", "target", "verdict"], rows,
+                  "lrrrrl")  # fmt: skip
+
+
+def connections_section(c: ConnectionsResult) -> list[str]:
+    lines = [
+        "## 1. Connections vs invocations",
+        "",
+        f"One execution environment (awslambdaric process, the sample handler's workload: "
+        f"write, list, ping) against a {c.members}-member replica set requiring MONGODB-AWS "
+        f"whose servers answer the streaming hello (topologyVersion, awaitable hello), as "
+        f"Atlas does. Connections opened = TCP connections the servers accepted, all members "
+        f"together, read once the counts settle. Model = components/budget.py "
+        f"(`connections_per_environment`): per environment one monitor per member + one "
+        f"pooled connection; per invocation, a new environment's worth each time; streaming "
+        f"adds PyMongo's round-trip-time monitor (one more connection per member).",
+        "",
+    ]
+    header = ["variant", "invocations", "opened (measured)", "model", "open at end",
+              "monitor / pool opened", "authentications (STS calls)"]  # fmt: skip
+    rows = []
+    for curve in c.curves.values():
+        for index, n in enumerate(curve.points):
+            rows.append([
+                curve.variant.label, f"{n:,}",
+                curve.sample(index, lambda p: p.accepted).format(digits=0),
+                f"{curve.predicted(n):,}",
+                curve.sample(index, lambda p: p.open).format(digits=0),
+                f"{curve.runs[0][index].accepted_monitor:,} / "
+                f"{curve.runs[0][index].accepted_pool:,}",
+                curve.sample(index, lambda p: p.authentications).format(digits=0),
+            ])  # fmt: skip
+    lines += _table(header, rows, "lrrrrrr")
+    lines += [
+        "The control row (stream requested, server without the streaming hello) shows why the "
+        "benchmark's server had to learn it: against the plain test server PyMongo silently "
+        "polls, and streaming would look free.",
+        "",
+    ]
+    env_rows = []
+    for m in c.environments:
+        env_rows.append([
+            f"{m.environments}", str(m.open_per_server()), str(c.per_node_model(m.environments)),
+            f"{m.accepted_total}", f"{m.failed_invocations}",
+        ])  # fmt: skip
+    lines += [f"### {c.environments[0].environments} environments at once", "",
+              "Processes alive together, each invoked 3 times (write, list, ping); open "
+              "connections per node, primary first, one row per run.", ""]  # fmt: skip
+    lines += _table(["environments", "open per node", "model per node", "accepted", "failed"],
+                    env_rows)  # fmt: skip
+    return lines
+
+
+def warm_section(w: WarmResult, settings: Settings) -> list[str]:
+    lines = [
+        "## 2. Warm invocation overhead",
+        "",
+        "**What is compared, and why.** A raw ping loop in the benchmark's own process is "
+        "not comparable with an invocation, which also crosses the Runtime API and the "
+        "runtime client. So both sides run as Lambda handlers, each in its own awslambdaric "
+        "process, against the same server, alternating invocation by invocation: the "
+        "sample handler's `GET /health` and `benchmarks/lambda_code/raw_ping.py` "
+        "(module-level `MongoClient`, handler = `client.admin.command(\"ping\")`). Each is "
+        "timed from submission to the posted response; the ratio is the target figure. "
+        "The in-process pair (`lambda_code/warm_probe.py`: the same two calls inside one "
+        "environment, alternating batches, no transport) isolates the handler's own work: "
+        "its denominator is a loopback ping to a Python test server, far faster than any "
+        "network round trip to Atlas, so its ratio is an upper bound, and this harness's "
+        "Python Runtime API makes the through-runtime round trip slower than Lambda's own.",
+        "",
+    ]
+    rows = [
+        ["through awslambdaric", w.handler_ms.format("ms", 3), w.raw_ms.format("ms", 3),
+         w.ratio.format(digits=3),
+         f"{settings.warm_runs} runs x {w.invocations} invocations per side"],
+        ["in-process, inside one environment", w.probe_handler_us.format("µs", 1),
+         w.probe_raw_us.format("µs", 1), w.probe_ratio.format(digits=3),
+         f"{settings.probe_rounds} rounds x {settings.probe_batch} calls per side; "
+         f"handler adds {w.probe_overhead_us.median:.0f} µs (median)"],
+    ]  # fmt: skip
+    return lines + _table(["pair", "/health", "raw ping", "ratio", "samples"], rows, "lrrrl")
+
+
+def cold_section(cs: ColdStartResult, settings: Settings, top: int = 12) -> list[str]:
+    lines = [
+        "## 3. Cold start",
+        "",
+        "Process start to first response, the first event queued before the process starts "
+        "(as Lambda hands a new environment its first request). Reference: "
+        "`lambda_code/raw_ping.py` under the same runtime client - `import pymongo`, "
+        "construct the client, ping - so the ratio is what the library and the sample "
+        "handler add. The bare script (the same three lines in `python -c`, no runtime "
+        "client) shows what the runtime client itself costs. Init = process start to the "
+        "first `/next` poll (Lambda's Init Duration).",
+        "",
+    ]
+    rows = [
+        ["this library (sample handler, `GET /health`)", cs.ours_init_ms.format("ms", 1),
+         cs.ours_ms.format("ms", 1), cs.ratio.format(digits=3)],
+        ["reference under awslambdaric", cs.reference_init_ms.format("ms", 1),
+         cs.reference_ms.format("ms", 1), "1"],
+        ["bare script, no runtime client (context)", "-", cs.bare_ms.format("ms", 1),
+         f"ours / bare: {cs.ratio_to_bare.format(digits=3)}"],
+    ]  # fmt: skip
+    lines += _table(["", "init", "first response", "ratio to reference"], rows, "lrrr")
+    names = sorted(cs.imports_ours, key=lambda n: -cs.imports_ours[n].median)
+    shown = names[:top]
+    rest_ours = sum(cs.imports_ours[n].median for n in names[top:])
+    rest_ref = sum(s.median for n, s in cs.imports_reference.items() if n not in shown)
+    import_rows = [
+        [f"`{n}`", cs.imports_ours[n].format("ms", 1),
+         cs.imports_reference[n].format("ms", 1) if n in cs.imports_reference else "-"]
+        for n in shown
+    ]  # fmt: skip
+    import_rows.append(["everything else (medians summed)", f"{rest_ours:.1f} ms",
+                        f"{rest_ref:.1f} ms"])  # fmt: skip
+    import_rows.append(["**total**", cs.import_total_ours.format("ms", 1),
+                        cs.import_total_reference.format("ms", 1)])  # fmt: skip
+    lines += [
+        "### Import time by package",
+        "",
+        f"`-X importtime` (PYTHONPROFILEIMPORTTIME) over the whole cold start, runtime client "
+        f"and first invocation included ({settings.import_time_runs} separate, untimed runs: "
+        f"profiling slows imports). Each module's self time is credited to its top-level "
+        f"package, so the rows add up to the total.",
+        "",
+    ]
+    return lines + _table(["package", "this library", "reference"], import_rows, "lrr")
+
+
+def artifact_section(a: ArtifactResult) -> list[str]:
+    def size_row(label: str, size: Size) -> list[str]:
+        return [label, f"{size.files:,}", f"{size.unzipped:,} B", f"{size.zipped:,} B"]
+
+    rows = [
+        size_row("this library, one zip (code + dependencies)", a.ours),
+        size_row("this library, code (default: dependencies in a layer)", a.code),
+        size_row("this library, dependency layer", a.layer),
+        size_row("naive `pip install -t --platform` (same target)", a.naive_target),
+        size_row("naive `pip install -t` (build machine)", a.naive_local),
+    ]
+    lines = [
+        "## 4. Artifact",
+        "",
+        "From `benchmarks/packaging.py` (`measure`), target arm64 / python3.13. Ratios are "
+        f"against the naive install for the same target: zipped {a.ratio('zipped'):.3f}, "
+        f"unzipped {a.ratio('unzipped'):.3f}, files {a.ratio('files'):.3f}.",
+        "",
+    ]
+    lines += _table(["artifact", "files", "unzipped", "zipped"], rows)
+    time_rows = [
+        ["first build: empty build folder, empty uv cache (downloads)", a.first_s.format("s", 2)],
+        ["first build: empty build folder, warm uv cache", a.warm_uv_s.format("s", 2)],
+        ["cached build (dependency install reused)", a.cached_s.format("s", 2)],
+        ["naive `pip install -t` (pip's own cache), for reference", a.naive_s.format("s", 2)],
+        ["cached / first, run by run", a.cached_vs_first.format(digits=3)],
+    ]
+    return lines + _table(["build", "time"], time_rows)
+
+
+def preview_section(p: PreviewResult) -> list[str]:
+    rows = [[f"`python -m components.preview {stack}`", sample.format("s", 2),
+             p.ratios[stack].format(digits=2)] for stack, sample in p.stacks_s.items()]
+    rows.append(["`python -c \"import pulumi, pulumi_aws, pulumi_mongodbatlas\"`",
+                 p.sdk_import_s.format("s", 2), "1"])  # fmt: skip
+    return [
+        "## 5. Offline preview",
+        "",
+        "Fresh processes, packaging cache warm (one untimed preview first). The SDK import "
+        "is the floor any Pulumi Python program pays before declaring a resource.",
+        "",
+        *_table(["command", "wall time", "ratio to SDK import"], rows, "lrr"),
+    ]
+
+
+def checks_section(checks: list[Check]) -> list[str]:
+    rows = [[c.section, c.name, c.measured, c.expected, c.verdict] for c in checks]
+    return [
+        "## Checks",
+        "",
+        "`python -m benchmarks` exits non-zero when an enforced check is missed.",
+        "",
+        *_table(["section", "check", "measured", "expected", "verdict"], rows, "lllll"),
+    ]
+
+
+def render(results: Results) -> str:
+    settings = results.settings
+    lines = [
+        "# Benchmarks",
+        "",
+        f"`{results.command}` - {settings.name} run; {results.environment}. Every figure is "
+        "the median [min, max] of the run's repetitions, measured side by side in one run; "
+        "ratios are this library over its reference, taken run by run.",
+        "",
+        *summary(results),
+    ]
+    lines += [f"![{name}]({name})" for name in results.charts]
+    lines.append("")
+    if results.connections is not None:
+        lines += connections_section(results.connections)
+    if results.warm is not None:
+        lines += warm_section(results.warm, settings)
+    if results.cold is not None:
+        lines += cold_section(results.cold, settings)
+    if results.artifact is not None:
+        lines += artifact_section(results.artifact)
+    if results.preview is not None:
+        lines += preview_section(results.preview)
+    lines += checks_section(results.checks())
+    return "\n".join(lines).rstrip() + "\n"
