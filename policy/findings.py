@@ -10,13 +10,13 @@ and the offline preview print.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Optional
 
 from pulumi_policy import EnforcementLevel
 
 from components.rules import Finding, Severity
 
-ReportViolation = Callable[[str, Optional[str]], None]  # noqa: UP045 (pulumi-policy's type)
+# pulumi-policy's report_violation(message, urn=None).
+ReportViolation = Callable[[str, str | None], None]
 
 ENFORCEMENT: dict[Severity, EnforcementLevel] = {
     "error": EnforcementLevel.MANDATORY,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
@@ -131,3 +132,16 @@ def test_a_stack_violation_reaches_the_engine(analyzer) -> None:
     assert diagnostic.policyName == "atlas-connection-budget"
     assert diagnostic.urn == function.urn
     assert "the largest safe value is 745" in diagnostic.message
+
+
+def test_the_pack_installs_what_its_rules_import() -> None:
+    """The CLI builds policy/venv from policy/requirements.txt: pulumi-policy, plus the
+    component library's requirements, since the rules are imported from `components`."""
+    pack = yaml.safe_load((POLICY_DIR / "PulumiPolicy.yaml").read_text())
+    assert pack["runtime"]["name"] == "python"
+    lines = (POLICY_DIR / "requirements.txt").read_text().splitlines()
+    assert any(line.startswith("pulumi-policy") for line in lines)
+    included = [line.split(maxsplit=1)[1] for line in lines if line.startswith("-r ")]
+    assert [(POLICY_DIR / path).resolve() for path in included] == [
+        (POLICY_DIR.parent / "requirements.txt").resolve()
+    ]
