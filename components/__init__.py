@@ -1,14 +1,29 @@
 """atlas-lambda components: import them into any Pulumi program.
 
-from components import AtlasCluster, IamDatabaseUser, MongoLambda, Network, PrivateEndpoint
+    from components import AtlasCluster, IamDatabaseUser, MongoLambda, Network, PrivateEndpoint
+
+Imports are lazy, so `components.rules` or `components.budget` (used by the policy pack)
+load without the provider SDKs.
 """
 
-from .cluster import AtlasCluster, AtlasClusterArgs
-from .database_user import IamDatabaseUser, IamDatabaseUserArgs
-from .errors import ConfigError
-from .lambda_function import MongoLambda, MongoLambdaArgs
-from .network import Network, NetworkArgs
-from .private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "AtlasCluster": ".cluster",
+    "AtlasClusterArgs": ".cluster",
+    "ConfigError": ".errors",
+    "IamDatabaseUser": ".database_user",
+    "IamDatabaseUserArgs": ".database_user",
+    "MongoLambda": ".lambda_function",
+    "MongoLambdaArgs": ".lambda_function",
+    "Network": ".network",
+    "NetworkArgs": ".network",
+    "PrivateEndpoint": ".private_endpoint",
+    "PrivateEndpointArgs": ".private_endpoint",
+}
 
 __all__ = [
     "AtlasCluster",
@@ -23,3 +38,17 @@ __all__ = [
     "PrivateEndpoint",
     "PrivateEndpointArgs",
 ]
+
+if TYPE_CHECKING:
+    from .cluster import AtlasCluster, AtlasClusterArgs
+    from .database_user import IamDatabaseUser, IamDatabaseUserArgs
+    from .errors import ConfigError
+    from .lambda_function import MongoLambda, MongoLambdaArgs
+    from .network import Network, NetworkArgs
+    from .private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'components' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name], __name__), name)

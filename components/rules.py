@@ -8,6 +8,7 @@ is written once. Each returns findings instead of raising: a consumer decides wh
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -209,7 +210,8 @@ def lambda_mongodb_uri(uri: str, *, sharded: bool, key: str = "MONGODB_URI") -> 
     return findings
 
 
-OPEN_TO_THE_WORLD = ipaddress.ip_network("0.0.0.0/0")
+# Atlas access lists also take AWS security groups (peered VPCs only).
+SECURITY_GROUP_ID = re.compile(r"sg-[0-9a-f]{8,17}")
 
 
 def access_list(
@@ -218,6 +220,14 @@ def access_list(
     """No public access by default: the function reaches Atlas over PrivateLink."""
     findings = []
     for entry in entries:
+        if SECURITY_GROUP_ID.fullmatch(entry):
+            if not opt_in:
+                findings.append(
+                    Finding("access-list", key,
+                            f"{entry} needs an explicit opt-in: set allowAccessList to true",
+                            allowed="no entries, or entries with allowAccessList: true")
+                )  # fmt: skip
+            continue
         try:
             network = ipaddress.ip_network(entry, strict=False)
         except ValueError:

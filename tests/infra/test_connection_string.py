@@ -52,3 +52,20 @@ def test_database_user_rule():
         "databaseUser.awsIamType",
         "databaseUser.password",
     }
+
+
+def test_access_list_takes_security_groups_with_opt_in():
+    [finding] = rules.access_list(["sg-0123456789abcdef0"], opt_in=False)
+    assert "allowAccessList" in finding.message
+    assert rules.access_list(["sg-0123456789abcdef0"], opt_in=True) == []
+    assert rules.access_list(["10.0.0.0/8"], opt_in=True) == []
+
+
+def test_rules_load_without_the_provider_sdks():
+    import subprocess
+    import sys
+
+    code = "import sys, components.rules, components.budget; " \
+        "print(any(m.startswith('pulumi_') for m in sys.modules))"  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
