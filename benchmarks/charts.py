@@ -119,7 +119,7 @@ def connections_chart(result: ConnectionsResult, path: Path) -> Path:
     nodes.set_ylabel("open connections")
     nodes.set_xlabel(f"total {sum(s.median for s in measured):.0f} measured, {sum(model)} model")
     nodes.set_ylim(0, max(model) * 1.2)
-    nodes.set_title(f"{n} environments alive at once: open connections per node",
+    nodes.set_title(f"{n} environments alive at once, per node",
                     fontsize=11)  # fmt: skip
     nodes.legend(fontsize=8)
     nodes.grid(axis="y", alpha=0.3)

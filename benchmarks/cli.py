@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import artifact, charts, cold_start, connections, offline_preview, warm
+from . import artifact, charts, cold_start, connections, offline_preview, packaging, warm
 from .deployment import REPO
 from .report import Results, render
 from .settings import FULL, QUICK
@@ -33,6 +33,7 @@ from .settings import FULL, QUICK
 SECTIONS = ("connections", "warm", "cold", "artifact", "preview")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 REPORT_NAME = "README.md"
+PACKAGING_REPORT_NAME = "packaging.md"
 
 
 def describe_machine() -> str:
@@ -111,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     _write_charts(results, output)
     report_path = output / REPORT_NAME
     report_path.write_text(render(results))
+    if results.artifact is not None:  # the packaging report, from the same measurement
+        packaging_report = packaging.render(results.artifact.measured, command)
+        (output / PACKAGING_REPORT_NAME).write_text(packaging_report)
     checks = results.checks()
     missed = [c for c in checks if not c.ok]
     for check in missed:

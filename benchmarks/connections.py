@@ -188,13 +188,15 @@ class ConnectionsResult:
                     exact(SECTION, f"{key}: all still open at the end (no reconnect)",
                           all(p.open == p.accepted for p in last), True)
                 )  # fmt: skip
-        for measured in self.environments:
-            n = measured.environments
+        if self.environments:
+            n = self.environments[0].environments
+            layouts = sorted({tuple(m.open_per_server()) for m in self.environments})
+            measured_layout = list(layouts[0]) if len(layouts) == 1 else [list(x) for x in layouts]
             found.append(exact(SECTION, f"{n} environments: failed invocations",
-                               measured.failed_invocations, 0))  # fmt: skip
+                               sum(m.failed_invocations for m in self.environments), 0))
             found.append(
                 exact(SECTION, f"{n} environments: open per node (primary first) = model",
-                      measured.open_per_server(), self.per_node_model(n))
+                      measured_layout, self.per_node_model(n))
             )  # fmt: skip
         return found
 

@@ -138,8 +138,9 @@ def measure(runs: int) -> PackagingMeasurement:
     )  # fmt: skip
 
 
-def render(measured: PackagingMeasurement) -> str:
+def render(measured: PackagingMeasurement, command: str | None = None) -> str:
     runs, target = measured.runs, measured.target
+    command = command or f"python -m benchmarks.packaging --runs {runs}"
     package, one_zip = measured.package, measured.one_zip
     naive_local, naive_target = measured.naive_local, measured.naive_target
     first, warm, cached, naive_time = (
@@ -154,7 +155,7 @@ def render(measured: PackagingMeasurement) -> str:
     lines = [
         "# Packaging benchmark",
         "",
-        f"`python -m benchmarks.packaging --runs {runs}` on {platform.machine()} "
+        f"`{command}` on {platform.machine()} "
         f"{platform.system()}, CPython {platform.python_version()}; function/requirements.txt "
         f"= `{' '.join(pin.line for pin in read_requirements(REQUIREMENTS))}`. "
         f"Target: arm64 python3.13 ({target.manylinux}).",

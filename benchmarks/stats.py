@@ -48,7 +48,7 @@ class Sample:
 
     def format(self, unit: str = "", digits: int = 2) -> str:
         """`median [min, max] unit`, the form every table in the report uses."""
-        spec = f".{digits}f"
+        spec = f",.{digits}f"
         suffix = f" {unit}" if unit else ""
         return f"{self.median:{spec}} [{self.min:{spec}}, {self.max:{spec}}]{suffix}"
 
