@@ -29,7 +29,7 @@ class Settings:
     """Invocations of each side per warm run (interleaved one by one)."""
     probe_rounds: int
     probe_batch: int
-    """In-process warm probe: rounds of alternating batches of this many calls."""
+    """In-process warm probe, per warm run: rounds of rotating batches of this many calls."""
     cold_runs: int
     import_time_runs: int
     artifact_runs: int
@@ -46,7 +46,7 @@ FULL = Settings(
     environment_runs=3,
     warm_runs=9,
     warm_invocations=1000,
-    probe_rounds=20,
+    probe_rounds=4,
     probe_batch=200,
     cold_runs=20,
     import_time_runs=3,
@@ -64,7 +64,7 @@ QUICK = Settings(
     environment_runs=1,
     warm_runs=2,
     warm_invocations=150,
-    probe_rounds=4,
+    probe_rounds=2,
     probe_batch=100,
     cold_runs=2,
     import_time_runs=1,

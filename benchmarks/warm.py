@@ -2,22 +2,24 @@
 
 What is comparable? A raw ping loop in the benchmark's own process would be compared with
 an invocation that also crosses the Runtime API and the runtime client, so the ratio would
-measure the harness, not the library. Two like-for-like pairs are measured instead, in the
+measure the harness, not the library. Two like-for-like comparisons are measured instead, in the
 same run, against the same server:
 
 * **through the runtime client** (the target): two environments, each an awslambdaric
-  process, one running the sample handler's ``GET /health``, the other the reference
+  process, one running the sample handler's ``GET /health``, one the reference
   handler ``lambda_code/raw_ping.py`` (module-level ``MongoClient``, handler =
   ``client.admin.command("ping")``). Invocations alternate one by one between them; each is
   timed from submission to the posted response. Both pay the same runtime-client and
   Runtime-API cost, so the ratio is what an invocation costs with the library against
-  the least an invocation that pings can cost.
-* **in-process** (diagnostic): inside one environment, ``handler.handler(event, context)``
-  against ``client.admin.command("ping")``, in alternating batches
-  (``lambda_code/warm_probe.py``). No transport at all around either side: this isolates
-  the handler's own work in microseconds. Its denominator is a loopback ping against a
-  Python test server (a fraction of a millisecond, far below any network round trip to
-  Atlas), so its ratio is the upper bound of the overhead, not what a caller sees.
+  the least an invocation that pings can cost. A third environment, interleaved with
+  them, runs ``lambda_code/raw_http_ping.py`` (the raw ping returning /health's HTTP
+  response): diagnostic, it separates the cost of answering HTTP at all from the library's.
+* **in-process** (diagnostic): inside one environment (``lambda_code/warm_probe.py``),
+  rounds of batches of a raw ping on a plain client, the same ping on the library's client,
+  that ping under the invocation deadline, and ``handler.handler(event, context)``. No
+  transport around any of them, so the steps between them say where the handler's
+  microseconds go. Its denominator is a loopback ping to a Python test server (a fraction of
+  a millisecond, far below a network round trip to Atlas), so its ratio is an upper bound.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ TARGET = 1.05
 WARMUP_INVOCATIONS = 50
 PROBE_TIMEOUT_MS = 120_000
 HEALTH = http_event("GET", "/health")
+PROBE_SIDES = ("raw", "client", "deadline", "handler")
+"""Layers the in-process probe times, each adding to the one before (warm_probe.py)."""
 
 
 @dataclass(frozen=True)
@@ -46,20 +50,32 @@ class WarmResult:
     handler_ms: Sample
     """Median round trip per run, sample handler (through the runtime client)."""
     raw_ms: Sample
+    raw_http_ms: Sample
+    """The raw ping answering with /health's HTTP response (lambda_code/raw_http_ping.py)."""
     ratio: Sample
     """Run-by-run handler/raw, through the runtime client: the target figure."""
-    probe_handler_us: Sample
-    """Median per call per round, in-process."""
-    probe_raw_us: Sample
+    ratio_to_raw_http: Sample
+    """Run-by-run handler/raw_http: what the library adds beyond answering HTTP at all."""
+    probe_us: dict[str, Sample]
+    """In-process, per run the median per call over the probe's rounds, by side."""
     probe_ratio: Sample
+    """Run-by-run handler/raw, in-process."""
     failures: int
     invocations: int
     enforce: bool
 
     @property
-    def probe_overhead_us(self) -> Sample:
+    def probe_handler_us(self) -> Sample:
+        return self.probe_us["handler"]
+
+    @property
+    def probe_raw_us(self) -> Sample:
+        return self.probe_us["raw"]
+
+    def probe_added_us(self, side: str, base: str) -> Sample:
+        """Run by run, what ``side`` adds to ``base`` (µs; negative = noise)."""
         return Sample.of(
-            h - r for h, r in zip(self.probe_handler_us.values, self.probe_raw_us.values,
+            a - b for a, b in zip(self.probe_us[side].values, self.probe_us[base].values,
                                   strict=True)
         )  # fmt: skip
 
@@ -82,65 +98,85 @@ def _round_trip(env: LambdaEnvironment, event: object) -> tuple[float, bool]:
 
 
 def _interleaved_run(
-    ours: LambdaEnvironment, raw: LambdaEnvironment, invocations: int, first_ours: bool
-) -> tuple[float, float, int]:
-    """Median round trip of each side over ``invocations`` alternating invocations."""
-    times: dict[str, list[float]] = {"ours": [], "raw": []}
+    environments: dict[str, LambdaEnvironment], invocations: int, shift: int
+) -> tuple[dict[str, float], int]:
+    """Median round trip per side over ``invocations`` rounds, one invocation per side each.
+
+    The order rotates every round, so no side always follows the same other one.
+    """
+    names = list(environments)
+    times: dict[str, list[float]] = {name: [] for name in names}
     failures = 0
-    sides = [("ours", ours), ("raw", raw)]
-    if not first_ours:
-        sides.reverse()
-    for _ in range(invocations):
-        for name, env in sides:
-            seconds, ok = _round_trip(env, HEALTH)
+    for index in range(invocations):
+        start = (index + shift) % len(names)
+        for name in names[start:] + names[:start]:
+            seconds, ok = _round_trip(environments[name], HEALTH)
             times[name].append(seconds)
             failures += not ok
-        sides.reverse()  # alternate who goes first, so neither always follows the other
-    return median(times["ours"]), median(times["raw"]), failures
+    return {name: median(values) for name, values in times.items()}, failures
+
+
+def _one_run(
+    environ: dict[str, str], settings: Settings, index: int
+) -> tuple[dict[str, float], dict[str, float], int]:
+    """Fresh environments (new processes, new connections), warmed up, then measured.
+
+    Fresh per run, so that whatever one set of processes and connections happens to get
+    from the scheduler is one sample among several, not a bias in every run.
+    """
+    sides = {
+        "ours": lambda_environment(environ),
+        "raw": lambda_environment(environ, handler="raw_ping.handler", code_root=LAMBDA_CODE),
+        "raw_http": lambda_environment(environ, handler="raw_http_ping.handler",
+                                       code_root=LAMBDA_CODE),
+    }  # fmt: skip
+    probe = lambda_environment(environ, handler="warm_probe.handler", extra_paths=[LAMBDA_CODE])
+    everything = [*sides.values(), probe]
+    try:
+        for env in everything:
+            env.launch()
+        for env in everything:
+            env.wait_ready()
+        _, warmup_failures = _interleaved_run(sides, WARMUP_INVOCATIONS, 0)
+        round_trips, failures = _interleaved_run(sides, settings.warm_invocations, index)
+        answer = probe.invoke(
+            {"rounds": settings.probe_rounds, "batch": settings.probe_batch,
+             "health_event": HEALTH},
+            timeout_ms=PROBE_TIMEOUT_MS,
+        )  # fmt: skip
+        if answer.kind != "response":
+            raise RuntimeError(f"warm probe failed: {answer.raw[:500]!r}\n{probe.log()}")
+        payload = answer.payload
+    finally:
+        for env in everything:
+            env.close()
+    in_process = {side: median(payload[side]) for side in PROBE_SIDES}
+    return round_trips, in_process, warmup_failures + failures + int(payload["failures"])
 
 
 def run(settings: Settings, progress: Callable[[str], None]) -> WarmResult:
+    round_trips: dict[str, list[float]] = {"ours": [], "raw": [], "raw_http": []}
+    in_process: dict[str, list[float]] = {side: [] for side in PROBE_SIDES}
+    failures = 0
     with replica_set(settings.members) as deployment:
         environ = function_environ(deployment)
-        ours = lambda_environment(environ)
-        raw = lambda_environment(environ, handler="raw_ping.handler", code_root=LAMBDA_CODE)
-        probe = lambda_environment(environ, handler="warm_probe.handler", extra_paths=[LAMBDA_CODE])
-        try:
-            for env in (ours, raw, probe):
-                env.launch()
-            for env in (ours, raw, probe):
-                env.wait_ready()
-            failures = 0
-            for _ in range(WARMUP_INVOCATIONS):
-                failures += not _round_trip(ours, HEALTH)[1]
-                failures += not _round_trip(raw, HEALTH)[1]
-            ours_s, raw_s = [], []
-            for index in range(settings.warm_runs):
-                progress(f"warm: runtime client, run {index + 1}/{settings.warm_runs}")
-                o, r, f = _interleaved_run(ours, raw, settings.warm_invocations, index % 2 == 0)
-                ours_s.append(o)
-                raw_s.append(r)
-                failures += f
-            progress("warm: in-process probe")
-            answer = probe.invoke(
-                {"rounds": settings.probe_rounds, "batch": settings.probe_batch,
-                 "health_event": HEALTH},
-                timeout_ms=PROBE_TIMEOUT_MS,
-            )  # fmt: skip
-            if answer.kind != "response":
-                raise RuntimeError(f"warm probe failed: {answer.raw[:500]!r}\n{probe.log()}")
-            payload = answer.payload
-        finally:
-            for env in (ours, raw, probe):
-                env.close()
+        for index in range(settings.warm_runs):
+            progress(f"warm: run {index + 1}/{settings.warm_runs} (fresh environments)")
+            trips, probe, run_failures = _one_run(environ, settings, index)
+            for name, value in trips.items():
+                round_trips[name].append(value)
+            for side, value in probe.items():
+                in_process[side].append(value)
+            failures += run_failures
     return WarmResult(
-        handler_ms=Sample.of(ours_s).scaled(1000),
-        raw_ms=Sample.of(raw_s).scaled(1000),
-        ratio=paired_ratios(ours_s, raw_s),
-        probe_handler_us=Sample.of(payload["handler"]).scaled(1e6),
-        probe_raw_us=Sample.of(payload["raw"]).scaled(1e6),
-        probe_ratio=paired_ratios(payload["handler"], payload["raw"]),
-        failures=failures + int(payload["failures"]),
+        handler_ms=Sample.of(round_trips["ours"]).scaled(1000),
+        raw_ms=Sample.of(round_trips["raw"]).scaled(1000),
+        raw_http_ms=Sample.of(round_trips["raw_http"]).scaled(1000),
+        ratio=paired_ratios(round_trips["ours"], round_trips["raw"]),
+        ratio_to_raw_http=paired_ratios(round_trips["ours"], round_trips["raw_http"]),
+        probe_us={side: Sample.of(values).scaled(1e6) for side, values in in_process.items()},
+        probe_ratio=paired_ratios(in_process["handler"], in_process["raw"]),
+        failures=failures,
         invocations=settings.warm_invocations,
         enforce=settings.enforce_time_targets,
     )
