@@ -198,6 +198,13 @@ def lambda_mongodb_uri(uri: str, *, sharded: bool, key: str = "MONGODB_URI") -> 
                 allowed="maxIdleTimeMS=60000",
             )
         )
+    if options.get("servermonitoringmode") == "stream":
+        findings.append(
+            Finding("uri-monitoring-mode", key,
+                    "serverMonitoringMode=stream holds 2 connections per server instead of 1: "
+                    "the connection budget assumes polling",
+                    allowed="serverMonitoringMode=poll or auto (polls on Lambda)")
+        )  # fmt: skip
     if sharded and "srvmaxhosts" not in options:
         findings.append(
             Finding(

@@ -69,3 +69,10 @@ def test_rules_load_without_the_provider_sdks():
         "print(any(m.startswith('pulumi_') for m in sys.modules))"  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_streaming_monitoring_is_flagged_against_the_budget():
+    uri = "mongodb+srv://h/app?maxIdleTimeMS=60000&serverMonitoringMode=stream"
+    [finding] = rules.lambda_mongodb_uri(uri, sharded=False)
+    assert finding.rule == "uri-monitoring-mode" and "2 connections per server" in finding.message
+    assert rules.lambda_mongodb_uri(uri.replace("stream", "poll"), sharded=False) == []
