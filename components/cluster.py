@@ -46,7 +46,8 @@ class AtlasClusterArgs(TypedDict):
     auto_scaling_max_tier: NotRequired[str]
     """Enable compute auto-scaling between `tier` and this tier. Disk auto-scaling is always on."""
     access_list_cidrs: NotRequired[Sequence[str]]
-    """Public IP access list entries; refused unless `allow_access_list` (never 0.0.0.0/0)."""
+    """IP access list entries (CIDR blocks, or `sg-` ids of peered VPCs); refused unless
+    `allow_access_list`, and never 0.0.0.0/0."""
     allow_access_list: NotRequired[bool]
     """Explicit opt-in for `access_list_cidrs`: the function itself needs none."""
 
@@ -182,13 +183,18 @@ class AtlasCluster(pulumi.ComponentResource):
             termination_protection_enabled=args.get("termination_protection", False),
             opts=child,
         )
-        for index, cidr in enumerate(args.get("access_list_cidrs", [])):
+        for index, entry in enumerate(args.get("access_list_cidrs", [])):
+            # The rule admits CIDR blocks and security groups of peered VPCs; Atlas takes
+            # them in different fields.
+            field = (
+                "aws_security_group" if rules.SECURITY_GROUP_ID.fullmatch(entry) else "cidr_block"
+            )
             atlas.ProjectIpAccessList(
                 f"{name}-access-{index}",
                 project_id=self.project_id,
-                cidr_block=cidr,
                 comment=f"{args['cluster_name']}: opted in with allowAccessList",
                 opts=child,
+                **{field: entry},
             )
         self.cluster_name = self.cluster.name
         self.cluster_type = self.cluster.cluster_type
