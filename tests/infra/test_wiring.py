@@ -132,7 +132,9 @@ def test_network_has_no_route_to_the_internet(deploy):
     types = {resource.type for resource in run.plan.resources}
     assert not {t for t in types if "natGateway" in t or "internetGateway" in t or "eip" in t}
     subnets = run.plan.by_type("aws:ec2/subnet:Subnet")
-    assert [s.inputs["availabilityZone"] for s in subnets] == ["us-east-1a", "us-east-1b"]
+    # Registration order follows the invoke's thread, so key by name, not position.
+    zones = {s.name: s.inputs["availabilityZone"] for s in subnets}
+    assert zones == {"network-private-0": "us-east-1a", "network-private-1": "us-east-1b"}
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets)
 
 
@@ -164,3 +166,19 @@ def test_function_runs_the_packaged_code_with_the_dependency_layer(deploy):
     name = layer.inputs["layerName"]
     assert name == "atlas-lambda-dev-deps"
     assert function["layers"] == [f"arn:aws:lambda:us-east-1:123456789012:layer:{name}:1"]
+
+
+def test_opted_in_access_list_entries_use_the_right_field(deploy):
+    run, _ = deploy(
+        "dev",
+        **{
+            "atlas-lambda:accessListCidrs": '["203.0.113.0/24", "sg-0123456789abcdef0"]',
+            "atlas-lambda:allowAccessList": "true",
+        },
+    )
+    entries = {r.name: r.inputs for r in run.plan.by_type(
+        "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList")}  # fmt: skip
+    assert entries["atlas-access-0"]["cidrBlock"] == "203.0.113.0/24"
+    assert "awsSecurityGroup" not in entries["atlas-access-0"]
+    assert entries["atlas-access-1"]["awsSecurityGroup"] == "sg-0123456789abcdef0"
+    assert "cidrBlock" not in entries["atlas-access-1"]
