@@ -130,7 +130,7 @@ class StackSettings:
 
 
 # What the offline engine passes for a `secure:` value it cannot decrypt.
-UNDECRYPTED_SECRET = "[secret]"
+UNDECRYPTED_SECRET = "(secure value, not decrypted offline)"
 
 
 def _atlas_id(key: str, value: str, secret_keys: frozenset[str]) -> Any:
