@@ -147,7 +147,7 @@ def run_command(main: Callable[[Sequence[str]], int], argv: Sequence[str] | None
         return EXIT_INTERRUPTED
     except SystemExit:
         raise
-    except BaseException as error:  # noqa: BLE001 - the point of this function
+    except BaseException as error:  # the point of this function: nothing escapes
         failure = classify(error)
         if debug:
             sys.stderr.write(redact(traceback.format_exc()))
