@@ -156,5 +156,5 @@ def test_stack_budget_uses_the_mode_of_the_string(deploy):
     with pytest.raises(ConfigError, match="largest safe value is 1495"):
         deploy("prod", **{P + "reservedConcurrency": "2500",
                           P + "legacyShardedConnectionString": "true"})  # fmt: skip
-    with pytest.raises(ConfigError, match="legacyShardedConnectionString.*true or false"):
+    with pytest.raises(ConfigError, match=r"legacyShardedConnectionString.*true or false"):
         deploy("prod", **{P + "legacyShardedConnectionString": "maybe"})
