@@ -11,12 +11,15 @@ settle. Variants, each in its own environment and replica set:
 * ``stream`` — the library's client with ``serverMonitoringMode=stream`` in the URI (the
   URI wins over the library's polling default);
 * ``stream_fallback`` — the same client against the plain test server, whose hello has no
-  topologyVersion: the control that shows why a streaming-capable server is needed at all.
+  topologyVersion: the control that shows why a streaming-capable server is needed at all;
+* ``load_balanced`` — this library through a sharded cluster's shard-optimized private
+  string: one mongos behind a load balancer (hello with serviceId, loadBalanced=true),
+  where PyMongo monitors nothing.
 
 The connection-budget model (components/budget.py) predicts each curve: per environment,
 one monitor per member plus one pooled connection; a client per invocation is a new
 environment's worth per invocation; streaming adds PyMongo's round-trip-time monitor, one
-more connection per member.
+more connection per member; load-balanced, only the pooled connection.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ class Variant:
     streaming_server: bool
     predict: Callable[[int, int], int]
     """(invocations, members) -> connections the servers accept in total."""
+    load_balanced: bool = False
+    """One mongos behind a load balancer instead of the replica set."""
 
 
 def _reused(invocations: int, members: int) -> int:
@@ -71,6 +76,10 @@ def _reused(invocations: int, members: int) -> int:
 
 def _per_invocation(invocations: int, members: int) -> int:
     return invocations * connections_per_environment(members)
+
+
+def _load_balanced(invocations: int, members: int) -> int:
+    return connections_per_environment(members, load_balanced=True)
 
 
 def _streaming(invocations: int, members: int) -> int:
@@ -102,6 +111,15 @@ VARIANTS = (
         "&serverMonitoringMode=stream",
         False,
         _reused,
+    ),
+    Variant(
+        "load_balanced",
+        "reused, load-balanced (shard-optimized string)",
+        "handler.handler",
+        "",
+        False,
+        _load_balanced,
+        load_balanced=True,
     ),
 )
 CURVES = ("reused", "per_invocation", "stream")
@@ -211,7 +229,9 @@ def _ok(result: InvocationResult) -> bool:
 def run_curve(variant: Variant, settings: Settings) -> tuple[Point, ...]:
     """One environment, invoked up to the last checkpoint; counts read at each checkpoint."""
     points: list[Point] = []
-    with replica_set(settings.members, streaming=variant.streaming_server) as deployment:
+    with replica_set(
+        settings.members, streaming=variant.streaming_server, load_balanced=variant.load_balanced
+    ) as deployment:
         env = lambda_environment(
             function_environ(deployment, variant.uri_options),
             handler=variant.handler,

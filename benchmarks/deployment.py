@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.harness.aws_auth import AwsAuthVerifier
 from tests.harness.lambda_environment import LambdaEnvironment
-from tests.harness.measure import MEASUREMENT_IDENTITY
+from tests.harness.measure import MEASUREMENT_IDENTITY, LoadBalancedMongos
 from tests.harness.wire_server import ReplicaSet
 
 from .streaming_server import StreamingReplicaSet
@@ -30,14 +30,18 @@ LAMBDA_CODE = Path(__file__).resolve().parent / "lambda_code"
 
 
 @contextmanager
-def replica_set(members: int, *, streaming: bool = True) -> Iterator[ReplicaSet]:
+def replica_set(
+    members: int, *, streaming: bool = True, load_balanced: bool = False
+) -> Iterator[ReplicaSet]:
     """A started replica set requiring MONGODB-AWS; stopped (and checked) on exit.
 
     ``streaming`` servers answer the streaming hello as MongoDB 4.4+ does (Atlas does):
-    a client that may stream, will.
+    a client that may stream, will. ``load_balanced``: instead, one mongos behind a load
+    balancer (Atlas's shard-optimized private string), where nothing is monitored.
     """
     verifier = AwsAuthVerifier([MEASUREMENT_IDENTITY])
-    deployment = (StreamingReplicaSet if streaming else ReplicaSet)(members, auth=verifier)
+    kind = LoadBalancedMongos if load_balanced else StreamingReplicaSet if streaming else ReplicaSet
+    deployment = kind(members, auth=verifier)
     deployment.start()
     try:
         yield deployment

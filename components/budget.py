@@ -6,11 +6,22 @@ handler runs one operation at a time on one pooled connection. So, per environme
 * on a replica set, every member carries 1 monitor connection and the primary also the
   pooled one(s);
 * on a sharded cluster with srvMaxHosts, each environment monitors at most that many
-  mongos and any one of them may carry the pooled connection(s).
+  mongos and any one of them may carry the pooled connection(s);
+* on a sharded cluster through Atlas's shard-optimized (load-balanced) private string,
+  pymongo runs no monitor at all (pymongo/synchronous/server.py `Server.open` starts the
+  monitor only when not load_balanced; topology.py starts no SRV poller either), so an
+  environment holds only its pooled connection(s).
 
-The busiest node therefore holds `reserved_concurrency x (1 + concurrent_ops)`, which must
-stay within the tier's per-node limit minus the connections Atlas reserves for itself.
-Unset reserved concurrency means the account's pool (1,000 by default) can all land here.
+The busiest node therefore holds `reserved_concurrency x (1 + concurrent_ops)`, or
+`reserved_concurrency x concurrent_ops` load-balanced, which must stay within the tier's
+per-node limit minus the connections Atlas reserves for itself. Unset reserved concurrency
+means the account's pool (1,000 by default) can all land here.
+
+Load-balanced assumption (conservative): the load balancer spreads *new* connections over
+the mongos, but pooled connections live long and survive rebalancing, and a mongos
+restart sends its share to the others; nothing bounds how many end up on one mongos. So
+the budget lets every environment's pooled connections land on the same mongos, the same
+worst case as the legacy string's "any of the 3 may carry the pool".
 """
 
 from __future__ import annotations
@@ -28,19 +39,33 @@ ACCOUNT_DEFAULT_CONCURRENCY = 1000
 WARN_FRACTION = 0.8
 
 
+# A mongos behind Atlas's PrivateLink load balancer (the shard-optimized string).
+LOAD_BALANCED_MONGOS = "load-balanced mongos"
+ROLES = ("primary", "secondary", "mongos", LOAD_BALANCED_MONGOS)
+
+
 def connections_per_node(role: str, concurrent_ops: int = DEFAULT_CONCURRENT_OPS) -> int:
-    """One environment's connections on a node: `primary`/`mongos` carry the pool too."""
+    """One environment's connections on a node: `primary`/`mongos` carry the pool too, and
+    a mongos behind the load balancer carries only the pool (no monitor)."""
     if role in ("primary", "mongos"):
         return MONITOR_CONNECTIONS_PER_SERVER + concurrent_ops
     if role == "secondary":
         return MONITOR_CONNECTIONS_PER_SERVER
-    raise ValueError(f"role: {role!r} (allowed: primary, secondary, mongos)")
+    if role == LOAD_BALANCED_MONGOS:
+        return concurrent_ops
+    raise ValueError(f"role: {role!r} (allowed: {', '.join(ROLES)})")
 
 
 def connections_per_environment(
-    monitored_servers: int, concurrent_ops: int = DEFAULT_CONCURRENT_OPS
+    monitored_servers: int,
+    concurrent_ops: int = DEFAULT_CONCURRENT_OPS,
+    *,
+    load_balanced: bool = False,
 ) -> int:
-    """One environment's connections over all the servers it monitors."""
+    """One environment's connections over all the servers it monitors (none when
+    load-balanced: then only the concurrent operations' pooled connections)."""
+    if load_balanced:
+        return connections_per_node(LOAD_BALANCED_MONGOS, concurrent_ops)
     return monitored_servers * MONITOR_CONNECTIONS_PER_SERVER + concurrent_ops
 
 
@@ -54,6 +79,7 @@ class Budget:
     per_environment: int
     concurrency: int
     concurrency_is_set: bool
+    load_balanced: bool = False
 
     @property
     def peak(self) -> int:
@@ -73,9 +99,11 @@ def connection_budget(
     reserved_concurrency: int | None,
     concurrent_ops: int = DEFAULT_CONCURRENT_OPS,
     account_concurrency: int = ACCOUNT_DEFAULT_CONCURRENCY,
+    *,
+    load_balanced: bool = False,
 ) -> Budget | None:
     """The budget for a dedicated tier; None for shared tiers, which have no per-node limit
-    we could budget against."""
+    we could budget against. `load_balanced`: the shard-optimized string (no monitors)."""
     limit = CONNECTION_LIMITS.get(tier)
     if limit is None:
         return None
@@ -84,9 +112,12 @@ def connection_budget(
         tier=tier,
         node_limit=limit,
         usable=limit - ATLAS_RESERVED_CONNECTIONS,
-        per_environment=connections_per_node("primary", concurrent_ops),
+        per_environment=connections_per_node(
+            LOAD_BALANCED_MONGOS if load_balanced else "primary", concurrent_ops
+        ),
         concurrency=reserved_concurrency if concurrency_is_set else account_concurrency,
         concurrency_is_set=concurrency_is_set,
+        load_balanced=load_balanced,
     )
 
 
@@ -94,8 +125,9 @@ def budget_findings(budget: Budget | None, key: str = "reservedConcurrency") -> 
     """Refuse an over-budget configuration, warn above 80 %, flag unset concurrency."""
     if budget is None:
         return []
+    mode = " (load-balanced, no monitor)" if budget.load_balanced else ""
     figures = (
-        f"{budget.concurrency} environments x {budget.per_environment} connections = "
+        f"{budget.concurrency} environments x {budget.per_environment} connections{mode} = "
         f"{budget.peak} on the busiest node; {budget.tier} allows {budget.usable} "
         f"({budget.node_limit} - {ATLAS_RESERVED_CONNECTIONS} Atlas keeps)"
     )

@@ -32,19 +32,34 @@ class PrivateEndpointArgs(TypedDict):
     """Private subnets that get an endpoint network interface."""
     cluster_tier: NotRequired[str]
     """The cluster's tier, when known, to refuse tiers without PrivateLink early."""
+    legacy_sharded_connection_string: NotRequired[bool]
+    """True: use the legacy private string of a sharded cluster even when Atlas offers the
+    shard-optimized (load-balanced) one. False by default: Atlas recommends the latter."""
 
 
-def select_private_srv(connection_strings: Mapping[str, Any] | None, vpc_endpoint_id: str) -> str:
+def select_private_srv(
+    connection_strings: Mapping[str, Any] | None,
+    vpc_endpoint_id: str,
+    *,
+    shard_optimized: bool = True,
+) -> str:
     """The private SRV string that routes through *our* VPC endpoint.
 
     A project may hold several endpoints (other VPCs, other stacks); Atlas lists one
     private string per endpoint, so pick the one naming ours rather than the first.
     (Provider result types are dicts with snake_case keys once lifted through an Output.)
+
+    For a sharded cluster Atlas may also list `srv_shard_optimized_connection_string`
+    (pulumi_mongodbatlas outputs.py, GetAdvancedClusterConnectionStringsPrivateEndpointResult;
+    Atlas recommends it: docs "Connect to a Cluster", optimized connection strings). It is
+    used when present and non-empty unless `shard_optimized` is False; otherwise the legacy
+    `srv_connection_string`, which the URI builder caps with srvMaxHosts.
     """
     for entry in (connection_strings or {}).get("private_endpoints") or []:
         endpoints = entry.get("endpoints") or []
         if any(endpoint.get("endpoint_id") == vpc_endpoint_id for endpoint in endpoints):
-            return entry["srv_connection_string"]
+            optimized = entry.get("srv_shard_optimized_connection_string")
+            return optimized if shard_optimized and optimized else entry["srv_connection_string"]
     raise ValueError(
         f"Atlas lists no private connection string for {vpc_endpoint_id}: the cluster must "
         "be in the endpoint's region, and the link must be AVAILABLE"
@@ -66,7 +81,8 @@ class PrivateEndpoint(pulumi.ComponentResource):
     endpoint_service_name: pulumi.Output[str]
     """Atlas's AWS endpoint service the interface endpoint connects to."""
     private_srv_connection_string: pulumi.Output[str]
-    """`mongodb+srv://` string through this endpoint, read after the link exists."""
+    """`mongodb+srv://` string through this endpoint, read after the link exists: the
+    shard-optimized one when Atlas offers it (unless legacy_sharded_connection_string)."""
 
     def __init__(
         self, name: str, args: PrivateEndpointArgs, opts: pulumi.ResourceOptions | None = None
@@ -112,6 +128,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
         )
         # Atlas adds the private string to the cluster only after the link is up, so the
         # read must wait for the link: reading it from the cluster resource races.
+        optimized = not args.get("legacy_sharded_connection_string", False)
         linked_cluster = atlas.get_advanced_cluster_output(
             project_id=self.link.project_id,
             name=args["cluster_name"],
@@ -122,7 +139,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
         self.endpoint_service_name = self.atlas_endpoint.endpoint_service_name
         self.private_srv_connection_string = pulumi.Output.all(
             linked_cluster.connection_strings, self.vpc_endpoint.id
-        ).apply(lambda pair: select_private_srv(pair[0], pair[1]))
+        ).apply(lambda pair: select_private_srv(pair[0], pair[1], shard_optimized=optimized))
         self.register_outputs(
             {
                 "security_group_id": self.security_group_id,

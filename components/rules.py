@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 from . import lambda_limits as limits
+from .connection_string import is_load_balanced
 from .errors import ConfigError
 from .tiers import ALL_TIERS, DEDICATED_TIERS, is_dedicated
 
@@ -176,7 +177,8 @@ def environment_secrets(env: Mapping[str, str], key: str = "environment") -> lis
 
 
 def lambda_mongodb_uri(uri: str, *, sharded: bool, key: str = "MONGODB_URI") -> list[Finding]:
-    """The options that keep a Lambda's connections healthy and bounded."""
+    """The options that keep a Lambda's connections healthy and bounded: srvMaxHosts on a
+    sharded cluster's legacy string, never on the load-balanced shard-optimized one."""
     parts = urlsplit(uri)
     options = {name.lower(): values[-1] for name, values in parse_qs(parts.query).items()}
     findings = []
@@ -205,12 +207,23 @@ def lambda_mongodb_uri(uri: str, *, sharded: bool, key: str = "MONGODB_URI") -> 
                     "the connection budget assumes polling",
                     allowed="serverMonitoringMode=poll or auto (polls on Lambda)")
         )  # fmt: skip
-    if sharded and "srvmaxhosts" not in options:
+    if "srvmaxhosts" in options and is_load_balanced(uri):
         findings.append(
             Finding(
                 "uri-srv-max-hosts",
                 key,
-                "srvMaxHosts is missing on a sharded cluster: every mongos gets monitored",
+                "srvMaxHosts on a load-balanced (shard-optimized -pl-N-lb) string: pymongo "
+                "refuses it with loadBalanced, which that string's SRV record may set",
+                allowed="no srvMaxHosts on the shard-optimized string",
+            )
+        )
+    elif sharded and "srvmaxhosts" not in options and not is_load_balanced(uri):
+        findings.append(
+            Finding(
+                "uri-srv-max-hosts",
+                key,
+                "srvMaxHosts is missing on a sharded cluster's legacy string: every mongos "
+                "gets monitored",
                 allowed="srvMaxHosts=3",
             )
         )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pulumi
 
+from .budget import budget_findings, connection_budget
 from .cluster import AtlasCluster
+from .connection_string import is_load_balanced
 from .database_user import IamDatabaseUser
 from .lambda_function import MongoLambda
 from .network import Network
@@ -40,10 +42,13 @@ def compose(settings: StackSettings) -> dict[str, pulumi.Output]:
                 "vpc_id": network.vpc_id,
                 "subnet_ids": network.subnet_ids,
                 "cluster_tier": settings.cluster.get("tier", "M10"),
+                "legacy_sharded_connection_string": settings.legacy_sharded_connection_string,
             },
             opts=pulumi.ResourceOptions(depends_on=[cluster]),
         )
-        srv = endpoint.private_srv_connection_string
+        srv = endpoint.private_srv_connection_string.apply(
+            lambda value: _warn_on_legacy_fallback(value, settings)
+        )
         path = {"database_security_group_id": endpoint.security_group_id}
         outputs["vpcEndpointId"] = endpoint.vpc_endpoint_id
         outputs["privateSrvConnectionString"] = srv
@@ -82,3 +87,21 @@ def compose(settings: StackSettings) -> dict[str, pulumi.Output]:
         }
     )
     return outputs
+
+
+def _warn_on_legacy_fallback(srv: str, settings: StackSettings) -> str:
+    """The preview budgeted a sharded cluster as load-balanced; if Atlas returned no
+    shard-optimized string, say so at deploy, with the legacy budget (1 monitor more)."""
+    if not settings.function.get("sharded") or settings.legacy_sharded_connection_string:
+        return srv
+    if is_load_balanced(srv):
+        return srv
+    tier = settings.cluster.get("tier", "M10")
+    legacy = connection_budget(tier, settings.function.get("reserved_concurrency"))
+    findings = "; ".join(f.message for f in budget_findings(legacy))
+    pulumi.log.warn(
+        "legacyShardedConnectionString: Atlas returned no shard-optimized private string, "
+        "so MONGODB_URI uses the legacy one with srvMaxHosts=3"
+        + (f"; connection budget: {findings}" if findings else "")
+    )
+    return srv

@@ -127,6 +127,8 @@ class StackSettings:
     function: Mapping[str, Any]
     """The plain part of MongoLambdaArgs; the program adds the wired-up inputs."""
     advisories: tuple[rules.Finding, ...] = ()
+    legacy_sharded_connection_string: bool = False
+    """Sharded + private endpoint: the legacy string (+ srvMaxHosts) over the optimized one."""
 
 
 # What the offline engine passes for a `secure:` value it cannot decrypt.
@@ -226,8 +228,17 @@ def settings_from_values(
     if values["reservedConcurrency"] != UNRESERVED:
         function["reserved_concurrency"] = values["reservedConcurrency"]
     advisories = validate_lambda_args(function)
+    legacy = values["legacyShardedConnectionString"]
+    # Atlas offers the shard-optimized string to sharded AWS clusters behind a private
+    # endpoint (5.0+, one region: every cluster this program declares); the function then
+    # holds no monitor connections. compose() warns at deploy if Atlas falls back.
+    load_balanced = function["sharded"] and private_endpoint and not legacy
     advisories += rules.raise_on_errors(
-        budget_findings(connection_budget(tier, function.get("reserved_concurrency")))
+        budget_findings(
+            connection_budget(
+                tier, function.get("reserved_concurrency"), load_balanced=load_balanced
+            )
+        )
     )
     return StackSettings(
         stack=stack,
@@ -238,6 +249,7 @@ def settings_from_values(
         database_user=database_user,
         function=function,
         advisories=tuple(advisories),
+        legacy_sharded_connection_string=legacy,
     )
 
 

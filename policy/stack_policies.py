@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pulumi_policy import PolicyConfigSchema, StackValidationArgs, StackValidationPolicy
 
 from components import budget, rules
+from components.connection_string import is_load_balanced
 from components.rules import Finding, Severity
 
 from . import resource_types as types
@@ -115,6 +116,18 @@ def _functions_by_cluster(view: StackView) -> dict[str, tuple[Cluster, list[Lamb
     return groups
 
 
+def _load_balanced(functions: list[LambdaFunction]) -> bool:
+    """Budget as load-balanced (no monitors) only when every function's URI is known and is
+    the shard-optimized string; an unknown URI (preview) gets the legacy, larger figure."""
+    for function in functions:
+        uris = function.known_uris()
+        if len(uris) != len(function.mongodb_uri_keys()):
+            return False
+        if not all(is_load_balanced(uri) for uri in uris.values()):
+            return False
+    return True
+
+
 def connection_budget_findings(view: StackView, args: StackValidationArgs) -> Located:
     """Tier from the cluster's electable instance size, concurrency from the functions
     that hold its URI (added up when several share one cluster; unset if any is unset)."""
@@ -129,7 +142,8 @@ def connection_budget_findings(view: StackView, args: StackValidationArgs) -> Lo
             names = ", ".join(sorted(f.name for f in functions))
             key, urn = f"reservedConcurrentExecutions ({names} together)", cluster.urn
         for tier in cluster.tiers:
-            for finding in budget.budget_findings(budget.connection_budget(tier, total), key=key):
+            shape = budget.connection_budget(tier, total, load_balanced=_load_balanced(functions))
+            for finding in budget.budget_findings(shape, key=key):
                 yield finding, urn
 
 
@@ -154,7 +168,8 @@ STACK_POLICIES: list[StackValidationPolicy] = [
     ),
     stack_policy(
         "lambda-mongodb-uri-options",
-        "A Lambda's MongoDB URI sets maxIdleTimeMS, and srvMaxHosts for a sharded cluster.",
+        "A Lambda's MongoDB URI sets maxIdleTimeMS, and srvMaxHosts for a sharded cluster "
+        "(legacy string; never on the load-balanced shard-optimized one).",
         uri_option_findings,
     ),
     stack_policy(

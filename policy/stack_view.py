@@ -23,8 +23,9 @@ SHARDED_TYPES = ("SHARDED", "GEOSHARDED")
 # The default when reservedConcurrentExecutions is not set: no reservation.
 UNRESERVED = -1
 # Atlas host labels: `<cluster>` (public SRV), `<cluster>-pl-<n>` (PrivateLink),
-# `<cluster>-shard-00-00` (a node). The cluster part is what we match on.
-HOST_SUFFIX = re.compile(r"-(pl-\d+|shard-\d+-\d+|lb)$")
+# `<cluster>-shard-00-00` (a node), `<cluster>-pl-<n>-lb` (shard-optimized PrivateLink).
+# The cluster part is what we match on.
+HOST_SUFFIX = re.compile(r"-(pl-\d+(-lb)?|shard-\d+-\d+|lb)$")
 
 
 class StackResource(Protocol):

@@ -47,10 +47,12 @@ class WireServerBackend:
 
     name: str = "mockupdb"
     verifier: AwsAuthVerifier = field(default_factory=lambda: AwsAuthVerifier([IDENTITY_A]))
+    load_balanced: bool = False
+    """Answer as mongos behind a load balancer (the shard-optimized string's mode)."""
     server: WireServer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.server = WireServer(auth=self.verifier).start()
+        self.server = WireServer(auth=self.verifier, load_balanced=self.load_balanced).start()
 
     @property
     def uri(self) -> str:

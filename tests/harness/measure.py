@@ -18,7 +18,7 @@ from pathlib import Path
 from tests.harness.aws_auth import AwsAuthVerifier, AwsIdentity
 from tests.harness.events import http_event
 from tests.harness.lambda_environment import LambdaEnvironment
-from tests.harness.wire_server import ConnectionStats, ReplicaSet
+from tests.harness.wire_server import ConnectionStats, ReplicaSet, WireServer
 
 SETTLE_POLL_SECONDS = 0.1
 SETTLE_QUIET_POLLS = 5  # counts unchanged for this many polls in a row = settled
@@ -64,6 +64,23 @@ def workload(invocations: int) -> list[dict]:
     return [cycle[i % len(cycle)] for i in range(invocations)]
 
 
+class LoadBalancedMongos(ReplicaSet):
+    """One test server answering as mongos behind a load balancer: what the function sees
+    through Atlas's shard-optimized private string (one address, loadBalanced=true)."""
+
+    def __init__(self, members: int = 1, *, auth: AwsAuthVerifier | None = None) -> None:
+        self.members = [WireServer(auth=auth, load_balanced=True)]
+        self.auth = auth
+
+    def start(self) -> LoadBalancedMongos:
+        self.members[0].start()
+        return self
+
+    @property
+    def uri(self) -> str:
+        return self.members[0].uri
+
+
 def settled_stats(replica_set: ReplicaSet) -> tuple[ConnectionStats, ...]:
     """Per-server stats once they stop changing (monitors of secondaries connect async)."""
     deadline = time.monotonic() + SETTLE_MAX_SECONDS
@@ -84,10 +101,15 @@ def measure_connections(
     monitored_servers: int = 1,
     invocations_per_environment: int = 30,
     extra_environ: Mapping[str, str] | None = None,
+    load_balanced: bool = False,
 ) -> ConnectionMeasurement:
-    """Run the measurement; every process and server is stopped before returning."""
+    """Run the measurement; every process and server is stopped before returning.
+
+    `load_balanced`: one mongos behind a load balancer instead of a replica set
+    (`monitored_servers` is then 0: pymongo monitors nothing in that mode)."""
     verifier = AwsAuthVerifier([MEASUREMENT_IDENTITY])
-    replica_set = ReplicaSet(monitored_servers, auth=verifier).start()
+    deployment = LoadBalancedMongos if load_balanced else ReplicaSet
+    replica_set = deployment(monitored_servers, auth=verifier).start()
     environ = {
         "MONGODB_URI": replica_set.uri,
         **MEASUREMENT_IDENTITY.environ(),

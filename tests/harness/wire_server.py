@@ -9,7 +9,11 @@ adds what the function tests need and mockupdb lacks:
   hello, "pool" once it carried anything else, who it authenticated as, its handshake);
 * fault injection: stop and restart on the same port, stop answering (now, or from the next
   command of a given name), hang up or black-hole existing connections;
-* optional replica-set membership, so a client monitors several servers.
+* optional replica-set membership, so a client monitors several servers;
+* a load-balanced mode: hello answers as mongos behind a load balancer (``msg: isdbgrid``
+  and a ``serviceId``), as Atlas's shard-optimized private endpoint does. pymongo then
+  opens no monitor (pymongo/synchronous/server.py ``Server.open``) and refuses a handshake
+  without ``serviceId`` (pymongo/synchronous/pool.py), so every connection is a pooled one.
 
 mockupdb 1.8.1 (2021) works with PyMongo 4.20 on Python 3.11, with five patches here (none
 in site-packages): it binds "localhost" (we bind 127.0.0.1 only); a reply to a client that
@@ -193,8 +197,11 @@ class WireServer:
         auth: AwsAuthVerifier | None = None,
         store: DocumentStore | None = None,
         max_wire_version: int = MAX_WIRE_VERSION,
+        load_balanced: bool = False,
     ) -> None:
         self.auth = auth
+        self.load_balanced = load_balanced
+        self.service_id = bson.ObjectId()
         self.store = store or DocumentStore()
         self._max_wire_version = max_wire_version
         self._lock = threading.Lock()
@@ -243,9 +250,13 @@ class WireServer:
 
     @property
     def uri(self) -> str:
-        """A URI for this server alone, with MONGODB-AWS when the server requires it."""
-        options = "?authMechanism=MONGODB-AWS&authSource=%24external" if self.auth else ""
-        return f"mongodb://{self.address}/{options}"
+        """A URI for this server alone, with MONGODB-AWS when the server requires it, and
+        loadBalanced=true in load-balanced mode (pymongo requires a single host with it)."""
+        options = ["authMechanism=MONGODB-AWS&authSource=%24external"] if self.auth else []
+        if self.load_balanced:
+            options.append("loadBalanced=true")
+        query = "?" + "&".join(options) if options else ""
+        return f"mongodb://{self.address}/{query}"
 
     def join_replica_set(self, role: ReplicaSetRole) -> None:
         """Answer hello as a member of ``role`` (set before clients connect)."""
@@ -390,6 +401,8 @@ class WireServer:
             "maxWireVersion": self._max_wire_version,
             "readOnly": False,
         }
+        if self.load_balanced:
+            reply.update(msg="isdbgrid", serviceId=self.service_id)
         if role is not None:
             reply.update(
                 setName=role.set_name,

@@ -36,10 +36,12 @@ def dev_config() -> dict[str, str]:
 def deploy() -> Callable[..., tuple[OfflineRun, FakeCloud]]:
     """Run a stack as `pulumi up` would see it after the providers answered."""
 
-    def _deploy(stack: str = "dev", **overrides: str) -> tuple[OfflineRun, FakeCloud]:
+    def _deploy(
+        stack: str = "dev", *, shard_optimized: bool = True, **overrides: str
+    ) -> tuple[OfflineRun, FakeCloud]:
         config = {**stack_config(stack)[0], **overrides}
         region = config.get("aws:region", "us-east-1")
-        cloud = FakeCloud(region=region)
+        cloud = FakeCloud(region=region, shard_optimized=shard_optimized)
         return run_project(config, mocks=cloud, stack=stack), cloud
 
     return _deploy

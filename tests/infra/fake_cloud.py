@@ -1,7 +1,9 @@
 """A stand-in for AWS and Atlas that answers like they do after a deploy.
 
 Ids and ARNs are derived from the resource name, so a test can predict them, and the
-private-endpoint read returns a second, foreign endpoint to prove we pick our own.
+private-endpoint read returns a second, foreign endpoint to prove we pick our own. For a
+sharded cluster it also returns the shard-optimized string (`-pl-0-lb`), as Atlas does for
+sharded AWS clusters behind a private endpoint, unless `shard_optimized=False`.
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ def physical_id(type_: str, name: str) -> str:
 class FakeCloud(pulumi.runtime.Mocks):
     """Deployed-state mocks: computed outputs filled in, events logged in order."""
 
-    def __init__(self, region: str = "us-east-1") -> None:
+    def __init__(self, region: str = "us-east-1", *, shard_optimized: bool = True) -> None:
         self.region = region
+        self.shard_optimized = shard_optimized
         self.events: list[tuple[str, str]] = []
         self.ids: dict[tuple[str, str], str] = {}
+        self.cluster_types: dict[str, str] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.events.append(("create", f"{args.typ}::{args.name}"))
@@ -65,6 +69,7 @@ class FakeCloud(pulumi.runtime.Mocks):
                 "endpointServiceName": self.endpoint_service_name(name),
             }
         if type_ == "mongodbatlas:index/advancedCluster:AdvancedCluster":
+            self.cluster_types[inputs["name"]] = inputs.get("clusterType", "REPLICASET")
             host = f"{inputs['name']}.{_hex(name, 5)}.mongodb.net"
             return {"connectionStrings": {"standardSrv": f"mongodb+srv://{host}"}}
         return {}
@@ -94,15 +99,27 @@ class FakeCloud(pulumi.runtime.Mocks):
         entries = [(FOREIGN_VPCE, f"mongodb+srv://{cluster}-pl-9.foreign.mongodb.net")] + [
             (vpce, f"mongodb+srv://{cluster}-pl-0.{_hex(vpce, 5)}.mongodb.net") for vpce in ours
         ]
-        return {
-            "standardSrv": f"mongodb+srv://{cluster}.abcde.mongodb.net",
-            "privateEndpoints": [
-                {"srvConnectionString": srv, "type": "MONGOD",
-                 "endpoints": [{"endpointId": vpce, "providerName": "AWS", "region": "US_EAST_1"}]}
-                for vpce, srv in entries
-            ],
-        }  # fmt: skip
+        sharded = self.cluster_types.get(cluster) == "SHARDED"
+        endpoints = []
+        for vpce, srv in entries:
+            entry = {"srvConnectionString": srv, "type": "MONGOS" if sharded else "MONGOD",
+                     "endpoints": [{"endpointId": vpce, "providerName": "AWS",
+                                    "region": "US_EAST_1"}]}  # fmt: skip
+            if sharded and self.shard_optimized:
+                entry["srvShardOptimizedConnectionString"] = _lb(srv)
+            endpoints.append(entry)
+        return {"standardSrv": f"mongodb+srv://{cluster}.abcde.mongodb.net",
+                "privateEndpoints": endpoints}  # fmt: skip
 
-    def private_srv_for(self, vpce: str, cluster: str) -> str:
-        """What Atlas returns for our endpoint: the value MONGODB_URI must be built from."""
-        return f"mongodb+srv://{cluster}-pl-0.{_hex(vpce, 5)}.mongodb.net"
+    def private_srv_for(self, vpce: str, cluster: str, *, shard_optimized: bool = False) -> str:
+        """What Atlas returns for our endpoint: the value MONGODB_URI must be built from
+        (the legacy string, or the shard-optimized `-pl-0-lb` one)."""
+        srv = f"mongodb+srv://{cluster}-pl-0.{_hex(vpce, 5)}.mongodb.net"
+        return _lb(srv) if shard_optimized else srv
+
+
+def _lb(srv: str) -> str:
+    """Atlas's shard-optimized host: the private label with `-lb` appended."""
+    scheme, _, rest = srv.partition("://")
+    label, _, domain = rest.partition(".")
+    return f"{scheme}://{label}-lb.{domain}"

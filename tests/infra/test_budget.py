@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from components.budget import budget_findings, connection_budget
+from components.budget import (
+    LOAD_BALANCED_MONGOS,
+    budget_findings,
+    connection_budget,
+    connections_per_environment,
+    connections_per_node,
+)
 
 P = "atlas-lambda:"
 
@@ -26,6 +32,28 @@ def test_eighty_percent_is_a_warning():
     [finding] = budget_findings(connection_budget("M10", 600))  # 1200 of 1490
     assert finding.severity == "advisory" and "81%" in finding.message
     assert budget_findings(connection_budget("M10", 596)) == []  # 1192 of 1490, 80%
+
+
+@pytest.mark.parametrize("tier, safe", [("M30", 2990), ("M40", 5990), ("M80", 95990)])
+def test_load_balanced_mode_has_no_monitor_connections(tier, safe):
+    """Shard-optimized string: pymongo opens no monitor in load-balanced mode
+    (pymongo/synchronous/server.py Server.open), so an environment holds only its pool."""
+    budget = connection_budget(tier, reserved_concurrency=1, load_balanced=True)
+    assert budget is not None and budget.per_environment == 1
+    assert budget.max_safe_concurrency == safe
+    legacy = connection_budget(tier, reserved_concurrency=1)
+    assert legacy is not None and legacy.max_safe_concurrency == safe // 2
+    [over] = budget_findings(connection_budget(tier, safe + 1, load_balanced=True))
+    assert over.severity == "error" and "(load-balanced, no monitor)" in over.message
+
+
+def test_load_balanced_connections_per_environment():
+    assert connections_per_node(LOAD_BALANCED_MONGOS) == 1
+    assert connections_per_node(LOAD_BALANCED_MONGOS, concurrent_ops=4) == 4
+    assert connections_per_environment(3, load_balanced=True) == 1  # monitored: ignored
+    assert connections_per_environment(3) == 4
+    with pytest.raises(ValueError, match="load-balanced mongos"):
+        connections_per_node("arbiter")
 
 
 def test_shared_tiers_have_no_budget():

@@ -87,9 +87,10 @@ def test_lambda_environment_is_exactly_uri_and_sts_setting(deploy):
     }
 
 
-def test_srv_max_hosts_only_when_sharded(deploy):
+def test_srv_max_hosts_only_on_a_sharded_legacy_string(deploy):
+    """The sharded cases (optimized, fallback, opt-in) are in test_sharded_connection.py."""
     dev, _ = deploy("dev")
-    prod, _ = deploy("prod")
+    prod, _ = deploy("prod", shard_optimized=False)
     dev_options = parse_qs(urlsplit(lambda_env(dev)["MONGODB_URI"]).query)
     prod_options = parse_qs(urlsplit(lambda_env(prod)["MONGODB_URI"]).query)
     assert "srvMaxHosts" not in dev_options

@@ -41,7 +41,7 @@ def test_a_changed_rule_changes_the_resource_policy(monkeypatch: pytest.MonkeyPa
 def test_a_changed_budget_changes_the_stack_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple] = []
 
-    def stand_in(tier: str, concurrency: int | None, *args: object) -> None:
+    def stand_in(tier: str, concurrency: int | None, *args: object, **kwargs: object) -> None:
         seen.append((tier, concurrency))
 
     monkeypatch.setattr(budget, "connection_budget", stand_in)

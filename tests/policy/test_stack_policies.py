@@ -80,6 +80,19 @@ class TestUriOptions:
         )
         assert validate("lambda-mongodb-uri-options", good).calls == []
 
+    def test_the_shard_optimized_string_must_not_carry_srv_max_hosts(self) -> None:
+        """Atlas's `-pl-N-lb` string (docs: atlas/connect-to-cluster, optimized connection
+        strings) may set loadBalanced from DNS; pymongo refuses srvMaxHosts with it
+        (pymongo/synchronous/uri_parser.py)."""
+        optimized = GOOD_URI.replace("app-pl-0.", "app-pl-0-lb.")
+        good = stack_args(cluster("M30", "SHARDED"), lambda_({"MONGODB_URI": optimized}))
+        assert validate("lambda-mongodb-uri-options", good).calls == []
+        bad = stack_args(
+            cluster("M30", "SHARDED"), lambda_({"MONGODB_URI": optimized + "&srvMaxHosts=3"})
+        )
+        [message] = validate("lambda-mongodb-uri-options", bad).messages
+        assert "srvMaxHosts on a load-balanced" in message
+
     def test_the_cluster_is_the_one_the_uri_names(self) -> None:
         """Two clusters: the replica set `app` (named by the URI) and a sharded `events`."""
         stack = stack_args(cluster(), cluster("M30", "SHARDED", name="events"), lambda_())
@@ -159,6 +172,18 @@ class TestConnectionBudget:
             "reservedConcurrentExecutions (a, b together): 800 environments"
         )
         assert reported.calls[0][1] == shared.urn
+
+    def test_a_known_shard_optimized_uri_is_budgeted_load_balanced(self) -> None:
+        """No monitor connections behind the load balancer: 1 per environment, not 2.
+        An unknown URI (preview) keeps the legacy figure, the larger one."""
+        optimized = GOOD_URI.replace("app-pl-0.", "app-pl-0-lb.")
+        sharded = cluster("M30", "SHARDED")
+        lb = lambda_({"MONGODB_URI": optimized}, reservedConcurrentExecutions=2000)
+        assert validate("atlas-connection-budget", stack_args(sharded, lb)).calls == []
+        for uri in (UNKNOWN, GOOD_URI + "&srvMaxHosts=3"):
+            fn = lambda_({"MONGODB_URI": uri}, reservedConcurrentExecutions=2000)
+            [message] = validate("atlas-connection-budget", stack_args(sharded, fn)).messages
+            assert "largest safe value is 1495" in message
 
     def test_a_lambda_without_a_mongodb_uri_is_not_counted(self) -> None:
         other = stack_resource(LAMBDA, {"reservedConcurrentExecutions": 5000}, "thumbnails")
