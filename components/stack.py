@@ -12,6 +12,7 @@ from .budget import budget_findings, connection_budget
 from .cluster import AtlasCluster
 from .connection_string import is_load_balanced
 from .database_user import IamDatabaseUser
+from .errors import ConfigError
 from .lambda_function import MongoLambda
 from .network import Network
 from .private_endpoint import PrivateEndpoint
@@ -91,14 +92,26 @@ def compose(settings: StackSettings) -> dict[str, pulumi.Output]:
 
 def _warn_on_legacy_fallback(srv: str, settings: StackSettings) -> str:
     """The preview budgeted a sharded cluster as load-balanced; if Atlas returned no
-    shard-optimized string, say so at deploy, with the legacy budget (1 monitor more)."""
+    shard-optimized string, say so at deploy with the legacy budget (1 monitor more), and
+    refuse the deploy when that budget is over the tier's limit."""
     if not settings.function.get("sharded") or settings.legacy_sharded_connection_string:
         return srv
     if is_load_balanced(srv):
         return srv
     tier = settings.cluster.get("tier", "M10")
-    legacy = connection_budget(tier, settings.function.get("reserved_concurrency"))
-    findings = "; ".join(f.message for f in budget_findings(legacy))
+    legacy = budget_findings(
+        connection_budget(tier, settings.function.get("reserved_concurrency"))
+    )
+    over = [finding for finding in legacy if finding.severity == "error"]
+    if over:
+        # Fail closed: the function must not go live with a budget the tier cannot hold.
+        raise ConfigError(
+            over[0].key,
+            "Atlas returned no shard-optimized private string, and with the legacy one "
+            f"(srvMaxHosts=3) {over[0].message}",
+            over[0].allowed,
+        )
+    findings = "; ".join(f.message for f in legacy)
     pulumi.log.warn(
         "legacyShardedConnectionString: Atlas returned no shard-optimized private string, "
         "so MONGODB_URI uses the legacy one with srvMaxHosts=3"

@@ -158,3 +158,10 @@ def test_stack_budget_uses_the_mode_of_the_string(deploy):
                           P + "legacyShardedConnectionString": "true"})  # fmt: skip
     with pytest.raises(ConfigError, match=r"legacyShardedConnectionString.*true or false"):
         deploy("prod", **{P + "legacyShardedConnectionString": "maybe"})
+
+
+def test_fallback_over_the_legacy_budget_fails_the_deploy(deploy):
+    """2,500 environments fit load-balanced (2,990) but not legacy (1,495): when Atlas
+    returns no optimized string, the deploy stops before the function gets that URI."""
+    with pytest.raises(Exception, match=r"reservedConcurrency.*legacy.*largest safe value is 1495"):
+        deploy("prod", shard_optimized=False, **{P + "reservedConcurrency": "2500"})
