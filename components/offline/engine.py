@@ -74,6 +74,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     custom=bool(request.custom),
                     inputs=render_value(wire, self.root),
                     dependencies=tuple(sorted(request.dependencies)),
+                    ignore_changes=tuple(request.ignoreChanges),
                 )
             )
         return response
