@@ -79,7 +79,9 @@ def test_function_and_layer_archives_are_stable_across_runs(tmp_path, arm64_pack
         tmp_path / "checkout" / "function",
         {"handler.py": HANDLER_SOURCE, "requirements.txt": FUNCTION_REQUIREMENTS},
     )
-    fresh = build_function_package(elsewhere, handler="handler.handler", progress=None)
+    fresh = build_function_package(
+        elsewhere, handler="handler.handler", runtime="python3.13", progress=None
+    )
     third = deploy(fresh)
 
     for run in (first, second, third):

@@ -85,3 +85,23 @@ def test_installer_flags_name_the_target_not_the_build_machine():
     old = lambda_target("x86_64", "python3.11")
     assert old.uv_args()[:2] == ["--python-platform", "x86_64-manylinux_2_17"]
     assert old.pip_args()[7::2] == ["manylinux_2_17_x86_64", "manylinux2014_x86_64"]
+
+
+@pytest.mark.parametrize(
+    ("architecture", "machine", "elf"),
+    [("arm64", "aarch64", EM_AARCH64), ("x86_64", "x86_64", EM_X86_64)],
+)
+def test_python314_gets_cp314_wheels_within_al2023_glibc(build, architecture, machine, elf):
+    """python3.14 runs on Amazon Linux 2023 (glibc 2.34), like 3.12 and 3.13 (AWS Lambda
+    "Lambda runtimes" table); the pinned pymongo must ship cp314 manylinux wheels."""
+    package = build(architecture=architecture, runtime="python3.14")
+    tags = wheel_tags(package, "pymongo")
+    assert tags and all(tag.startswith("cp314-cp314-manylinux") for tag in tags), tags
+    for tag in tags:
+        platform = tag.split("-")[2]
+        assert platform.endswith(f"_{machine}"), tag
+        if platform.startswith("manylinux_"):
+            assert tuple(int(part) for part in platform.split("_")[1:3]) <= (2, 34), tag
+    for path in extensions(package):
+        assert f"cpython-314-{machine}-linux-gnu" in path.name, path.name
+        assert elf_machine(path) == elf, path.name
