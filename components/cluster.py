@@ -9,6 +9,7 @@ import pulumi
 import pulumi_mongodbatlas as atlas
 
 from . import rules
+from .autoscaling import drift_control
 from .errors import ConfigError
 from .regions import atlas_region
 from .tiers import DEDICATED_TIERS, is_dedicated, tier_rank
@@ -131,8 +132,9 @@ def region_config(tier: str, region: str, auto_scaling_max_tier: str | None) -> 
 class AtlasCluster(pulumi.ComponentResource):
     """An Atlas project (or an existing one) and one AWS-hosted AdvancedCluster.
 
-    Backups are on for dedicated tiers. `use_effective_fields` keeps Atlas's own
-    auto-scaling from showing up as a diff on the next preview.
+    Backups are on for dedicated tiers. Atlas's compute auto-scaling stays out of the next
+    preview's diff: through `use_effective_fields` for one replication spec, through
+    `ignore_changes` on each shard's instance size for several (see autoscaling.py).
     """
 
     project_id: pulumi.Output[str]
@@ -171,6 +173,7 @@ class AtlasCluster(pulumi.ComponentResource):
         config = region_config(
             tier, atlas_region(args["aws_region"]), args.get("auto_scaling_max_tier")
         )
+        drift = drift_control(dedicated, shard_count, bool(args.get("auto_scaling_max_tier")))
         self.cluster = atlas.AdvancedCluster(
             f"{name}-cluster",
             project_id=self.project_id,
@@ -179,9 +182,11 @@ class AtlasCluster(pulumi.ComponentResource):
             mongo_db_major_version=args.get("mongodb_major_version", "8.0"),
             replication_specs=[{"region_configs": [config]} for _ in range(shard_count)],
             backup_enabled=True if dedicated else None,
-            use_effective_fields=True if dedicated else None,
+            use_effective_fields=drift.use_effective_fields,
             termination_protection_enabled=args.get("termination_protection", False),
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(ignore_changes=list(drift.ignore_changes) or None)
+            ),
         )
         for index, entry in enumerate(args.get("access_list_cidrs", [])):
             # The rule admits CIDR blocks and security groups of peered VPCs; Atlas takes

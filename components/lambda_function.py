@@ -28,7 +28,7 @@ MANAGED_ENV_KEYS: frozenset[str] = frozenset({"MONGODB_URI", "AWS_STS_REGIONAL_E
 
 DEFAULTS = {
     "handler": "handler.handler",
-    "runtime": "python3.13",
+    "runtime": limits.DEFAULT_RUNTIME,
     "architecture": "arm64",
     # 128 MB starves the driver: TLS, SigV4 and BSON all want CPU, which scales with memory.
     "memory_size": 1024,
@@ -69,7 +69,7 @@ class MongoLambdaArgs(TypedDict):
     handler: NotRequired[str]
     """Entry point, `handler.handler` by default."""
     runtime: NotRequired[str]
-    """python3.13 by default."""
+    """python3.14 by default."""
     architecture: NotRequired[str]
     """arm64 (default) or x86_64."""
     memory_size: NotRequired[int]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .handler_check import client_reuse_findings
+from .lambda_limits import DEFAULT_RUNTIME
 from .packaging_cache import BuildCache, CachedInstall, cache_key, default_cache_dir
 from .packaging_errors import HandlerError, PackagingConfigError, PackagingError
 from .packaging_handler import check_handler, split_handler
@@ -231,7 +232,7 @@ def build_function_package(
     *,
     handler: str,
     architecture: str = "arm64",
-    runtime: str = "python3.13",
+    runtime: str = DEFAULT_RUNTIME,
     layer: bool = DEFAULT_LAYER,
     local: bool = False,
     requirements: Path | str | None = None,
@@ -437,7 +438,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--source", default="function", help="function folder (default: function)")
     parser.add_argument("--handler", default="handler.handler", help="default: handler.handler")
     parser.add_argument("--architecture", default="arm64", help="arm64 (default) or x86_64")
-    parser.add_argument("--runtime", default="python3.13", help="default: python3.13")
+    parser.add_argument("--runtime", default=DEFAULT_RUNTIME, help=f"default: {DEFAULT_RUNTIME}")
     parser.add_argument("--local", action="store_true", help="build for this machine instead")
     parser.add_argument(
         "--layer", action=argparse.BooleanOptionalAction, default=DEFAULT_LAYER,

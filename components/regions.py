@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+from pulumi_aws import Region
+
 from .errors import ConfigError
 
-# Commercial AWS regions Atlas deploys dedicated clusters to (Atlas docs, "Amazon Web
-# Services (AWS)" reference). GovCloud and China are served by separate Atlas offerings
-# and are refused here rather than failing half-way through a deploy.
+# Atlas "Amazon Web Services (AWS)" reference: "Atlas supports all AWS regions other than
+# some regions in China and US GovCloud" (mongodb.com/docs/atlas/reference/amazon-aws/).
+# Those, and the isolated and sovereign partitions, are served by separate offerings (or
+# not at all) and are refused here rather than failing half-way through a deploy.
+OTHER_PARTITION_PREFIXES: tuple[str, ...] = ("cn-", "us-gov-", "us-iso", "eu-isoe-", "eusc-")
+
+# Derived from pulumi_aws's Region enum, so a region AWS opens reaches us with the SDK.
 ATLAS_AWS_REGIONS: frozenset[str] = frozenset(
-    {
-        "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-        "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
-        "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2",
-        "eu-north-1", "eu-south-1", "eu-south-2",
-        "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-        "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
-        "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-        "me-south-1", "me-central-1", "af-south-1", "il-central-1",
-    }
-)  # fmt: skip
+    region.value for region in Region if not region.value.startswith(OTHER_PARTITION_PREFIXES)
+)
 
 
 def atlas_region(aws_region: str, key: str = "aws:region") -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from . import rules
+from .autoscaling import tier_owned_by_atlas
 from .budget import budget_findings, connection_budget
 from .cluster import AtlasClusterArgs, validate_cluster_args
 from .database_user import validate_user_args
@@ -228,6 +229,9 @@ def settings_from_values(
     if values["reservedConcurrency"] != UNRESERVED:
         function["reserved_concurrency"] = values["reservedConcurrency"]
     advisories = validate_lambda_args(function)
+    advisories += tier_owned_by_atlas(
+        tier, cluster.get("auto_scaling_max_tier"), cluster.get("shard_count", 1)
+    )
     legacy = values["legacyShardedConnectionString"]
     # Atlas offers the shard-optimized string to sharded AWS clusters behind a private
     # endpoint (5.0+, one region: every cluster this program declares); the function then

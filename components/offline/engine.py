@@ -74,6 +74,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     custom=bool(request.custom),
                     inputs=render_value(wire, self.root),
                     dependencies=tuple(sorted(request.dependencies)),
+                    ignore_changes=tuple(request.ignoreChanges),
                 )
             )
         return response
@@ -113,9 +114,20 @@ def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
     try:
         yield loop
     finally:
+        # A run that failed half-way leaves tasks and RPCs behind in the SDK's global
+        # settings; cancel them on this loop and forget them, or the next run waits on
+        # futures of a closed loop.
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)
         settings.ROOT.set(None)
+        settings.SETTINGS.outputs.clear()
+        settings.SETTINGS.rpc_manager.clear()
 
 
 def run_program(

@@ -62,6 +62,8 @@ class PlannedResource:
     custom: bool
     inputs: dict[str, Any]
     dependencies: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
+    """Property paths the engine keeps from the previous inputs (the ignoreChanges option)."""
 
 
 @dataclass

@@ -41,7 +41,7 @@ def test_dev_stack_previews_offline(preview_stack):
     )
     cluster = plan.one("mongodbatlas:index/advancedCluster:AdvancedCluster").inputs
     assert cluster["replicationSpecs"][0]["regionConfigs"][0]["regionName"] == "US_EAST_1"
-    assert cluster["backupEnabled"] is True and cluster["useEffectiveFields"] is True
+    assert cluster["backupEnabled"] is True and "useEffectiveFields" not in cluster
     # Deploy-time values are shown as unknown, never invented.
     assert plan.outputs["privateSrvConnectionString"] == UNKNOWN
     assert plan.outputs["roleArn"] == UNKNOWN

@@ -163,7 +163,7 @@ def test_function_runs_the_packaged_code_with_the_dependency_layer(deploy):
     assert function["code"].startswith("archive: .build/")
     assert layer.inputs["code"].startswith("archive: .build/")
     assert layer.inputs["compatibleArchitectures"] == ["arm64"]
-    assert layer.inputs["compatibleRuntimes"] == ["python3.13"]
+    assert layer.inputs["compatibleRuntimes"] == ["python3.14"]
     name = layer.inputs["layerName"]
     assert name == "atlas-lambda-dev-deps"
     assert function["layers"] == [f"arn:aws:lambda:us-east-1:123456789012:layer:{name}:1"]

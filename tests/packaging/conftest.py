@@ -99,12 +99,12 @@ def build(function_source: Path, session_cache: Path) -> Callable[..., FunctionP
 
 @pytest.fixture(scope="session")
 def arm64_package(build: Callable[..., FunctionPackage]) -> FunctionPackage:
-    return build(architecture="arm64", runtime="python3.13")
+    return build(architecture="arm64", runtime="python3.14")
 
 
 @pytest.fixture(scope="session")
 def x86_64_package(build: Callable[..., FunctionPackage]) -> FunctionPackage:
-    return build(architecture="x86_64", runtime="python3.13")
+    return build(architecture="x86_64", runtime="python3.14")
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,7 @@ def test_bytecode_written_into_an_output_folder_is_removed(
     arm64_package, function_source, session_cache, no_installer
 ):
     """Running code in place writes __pycache__; Pulumi would archive it as a change."""
-    stray = arm64_package.layer_dir / "python" / "bson" / "__pycache__" / "x.cpython-313.pyc"
+    stray = arm64_package.layer_dir / "python" / "bson" / "__pycache__" / "x.cpython-314.pyc"
     stray.parent.mkdir()
     stray.write_bytes(b"bytecode")
     again = rebuild(function_source, session_cache)

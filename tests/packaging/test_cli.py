@@ -30,7 +30,7 @@ def test_cli_json(make_source, tmp_path, capsys):
     assert main(["--source", str(make_source()), "--cache-dir", str(tmp_path), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["architecture"] == "arm64"
-    assert result["runtime"] == "python3.13"
+    assert result["runtime"] == "python3.14"
     assert result["file_count"] == 1
     assert len(result["hash"]) == 64
     assert result["layer"] is None

@@ -33,7 +33,7 @@ def test_two_builds_in_different_folders_have_the_same_hash(tmp_path, arm64_pack
         {"handler.py": HANDLER_SOURCE, "requirements.txt": FUNCTION_REQUIREMENTS},
     )
     again = build_function_package(
-        source, handler="handler.handler", architecture="arm64", runtime="python3.13",
+        source, handler="handler.handler", architecture="arm64", runtime="python3.14",
         cache_dir=tmp_path / "other-cache", progress=None,
     )  # fmt: skip
 

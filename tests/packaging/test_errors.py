@@ -187,7 +187,7 @@ def test_dependency_without_a_wheel_for_the_target(make_source, tmp_path, instal
 
 def test_wheel_for_another_cpu_is_not_taken(make_source, tmp_path):
     index = tmp_path / "index"
-    make_wheel(index, "native", "1.0", "cp313-cp313-manylinux_2_17_x86_64")
+    make_wheel(index, "native", "1.0", "cp314-cp314-manylinux_2_17_x86_64")
     source = make_source(HANDLER, requirements="native==1.0\n")
     options = {"index": IndexOptions(find_links=(str(index),), no_index=True)}
 

@@ -73,13 +73,15 @@ def archive_path(value: Any) -> Path:
 def test_function_and_layer_archives_are_stable_across_runs(tmp_path, arm64_package, build):
     first = deploy(arm64_package)
     # The same program again, from the cache: the very same folders.
-    second = deploy(build(architecture="arm64", runtime="python3.13"))
+    second = deploy(build(architecture="arm64", runtime="python3.14"))
     # And from a fresh checkout elsewhere with its own build folder.
     elsewhere = write_source(
         tmp_path / "checkout" / "function",
         {"handler.py": HANDLER_SOURCE, "requirements.txt": FUNCTION_REQUIREMENTS},
     )
-    fresh = build_function_package(elsewhere, handler="handler.handler", progress=None)
+    fresh = build_function_package(
+        elsewhere, handler="handler.handler", runtime="python3.14", progress=None
+    )
     third = deploy(fresh)
 
     for run in (first, second, third):
@@ -100,11 +102,11 @@ def test_function_and_layer_archives_are_stable_across_runs(tmp_path, arm64_pack
 
 def test_layer_version_matches_the_function_target(arm64_package):
     layer = deploy(arm64_package)[LAYER]
-    assert layer["compatibleRuntimes"] == ["python3.13"]
+    assert layer["compatibleRuntimes"] == ["python3.14"]
     assert layer["compatibleArchitectures"] == ["arm64"]
     assert layer["description"] == "dependencies: " + ", ".join(arm64_package.distributions)
     assert "pymongo==4.20.0" in layer["description"]
     function = deploy(arm64_package)[FUNCTION]
     assert function["architectures"] == ["arm64"]
-    assert function["runtime"] == "python3.13"
+    assert function["runtime"] == "python3.14"
     assert function["handler"] == "handler.handler"

@@ -44,15 +44,16 @@ def extensions(package) -> list[Path]:
 def test_lambda_targets_get_manylinux_wheels_for_their_cpu(request, fixture, machine, elf):
     package = request.getfixturevalue(fixture)
     tags = wheel_tags(package, "pymongo")
-    assert tags and all(tag.startswith("cp313-cp313-manylinux") for tag in tags), tags
+    assert tags and all(tag.startswith("cp314-cp314-manylinux") for tag in tags), tags
     assert all(tag.endswith(f"_{machine}") for tag in tags), tags
     for path in extensions(package):
-        assert f"cpython-313-{machine}-linux-gnu" in path.name, path.name
+        assert f"cpython-314-{machine}-linux-gnu" in path.name, path.name
         assert elf_machine(path) == elf, path.name
 
 
 def test_manylinux_tags_fit_the_runtime_glibc(arm64_package):
-    """python3.13 runs on Amazon Linux 2023 (glibc 2.34): nothing newer is acceptable."""
+    """python3.14 (the default) runs on Amazon Linux 2023 (glibc 2.34), as python3.12 and
+    python3.13 do (AWS Lambda "Lambda runtimes" table): nothing newer is acceptable."""
     for tag in wheel_tags(arm64_package, "pymongo"):
         platform = tag.split("-")[2]
         if platform.startswith("manylinux_"):
@@ -85,3 +86,4 @@ def test_installer_flags_name_the_target_not_the_build_machine():
     old = lambda_target("x86_64", "python3.11")
     assert old.uv_args()[:2] == ["--python-platform", "x86_64-manylinux_2_17"]
     assert old.pip_args()[7::2] == ["manylinux_2_17_x86_64", "manylinux2014_x86_64"]
+
