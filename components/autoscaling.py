@@ -55,13 +55,21 @@ def tier_owned_by_atlas(
         return []
     message = (
         f"compute auto-scaling ({tier} to {auto_scaling_max_tier}) lets Atlas own the running "
-        f"size: a changed {key} alone is not applied. To resize: (1) unset autoScalingMaxTier "
-        f"and set {key}, then up (an update that toggles auto-scaling applies the size); "
-        "(2) set autoScalingMaxTier again, then up"
+        f"size: a changed {key} alone is not applied. "
     )
     if shard_count > 1:
         message += (
-            ". Shards are matched by list position: add shards only with compute "
+            f"To resize: (1) unset autoScalingMaxTier and set {key}, then up (an update that "
+            "toggles auto-scaling applies the size); (2) set autoScalingMaxTier again, then "
+            "up. Shards are matched by list position: add shards only with compute "
             "auto-scaling off, after the existing ones"
+        )
+    else:
+        # use_effective_fields follows compute auto-scaling here, and the provider asks that
+        # the flag be toggled "without combining other changes": the size moves on its own.
+        message += (
+            f"To resize: (1) unset autoScalingMaxTier and set {key} to the size Atlas runs now "
+            "(its effective size), then up; (2) set the new size, then up; (3) set "
+            "autoScalingMaxTier again, then up"
         )
     return [Finding("auto-scaling-tier", key, message, severity="advisory")]
