@@ -83,10 +83,16 @@ class InstallerError(PackagingError):
 
     @property
     def reason(self) -> str:
-        """The installer's last error line (uv and pip end with the cause)."""
+        """The installer's first `error:` line and its deepest `cause:` (uv), else its last line."""
         lines = [line.strip() for line in self.output.splitlines() if line.strip()]
-        errors = [line for line in lines if "error" in line.lower()]
-        return (errors or lines or ["no output"])[-1][:300]
+        errors = [line for line in lines if line.lower().startswith("error:")]
+        causes = [line for line in lines if line.lower().startswith(("cause:", "caused by:"))]
+        if not errors:
+            return (lines or ["no output"])[-1][:300]
+        reason = errors[0].split(":", 1)[1].strip()
+        if causes:
+            reason += f" ({causes[-1].split(':', 1)[1].strip()})"
+        return reason[:300]
 
 
 class InstallTimeoutError(PackagingError):

@@ -95,13 +95,16 @@ def should_retry_with_pip(
     A missing wheel or an unsatisfiable pin fails identically with pip against the same
     index, so it is retried only when pip is configured differently (its own index, cert).
     """
-    configured = pip_configured(env)
-    if configured:
-        return f"pip has its own configuration: {configured}"
+    output = error.output if isinstance(error, InstallerError) else str(error)
+    if "no space left on device" in output.lower():
+        return None  # the same disk either way
     if isinstance(error, InstallerError):
         match = _NETWORK.search(error.output)
         if match:
             return f"network or TLS: {match.group(0)}"
+    configured = pip_configured(env)
+    if configured:
+        return f"pip has its own configuration: {configured}"
     return None
 
 
