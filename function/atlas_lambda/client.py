@@ -19,6 +19,7 @@ once and reuse it. This module holds that one client:
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import weakref
@@ -69,6 +70,7 @@ LAMBDA_CLIENT_DEFAULTS: Mapping[str, Any] = {
 """Client options suited to Lambda. An option set in MONGODB_URI wins over its default here."""
 
 
+_REFUSED_TEXT = f"[Errno {errno.ECONNREFUSED}] "
 REFUSED_PROBE_SECONDS = 1.0
 """How long the first ping of a client with no known server may take before the invocation
 goes on under its full deadline. A refused connection is reported by the monitor within
@@ -272,11 +274,12 @@ def client_for_invocation() -> Iterator[MongoClient[dict[str, Any]]]:
 def _refused(error: BaseException | None) -> bool:
     """True if `error` (a server description's) was caused by ECONNREFUSED.
 
-    pymongo raises AutoReconnect("host:port: [Errno 111] ...") `from` the socket error
-    (pymongo/pool_shared.py `_raise_connection_failure`); follow the chain to it.
+    pymongo raises AutoReconnect("host:port: [Errno 111] Connection refused ...") from the
+    socket error (pymongo/pool_shared.py `_raise_connection_failure`), but the error a
+    server description keeps has lost that chain: match the errno text it carries.
     """
     while error is not None:
-        if isinstance(error, ConnectionRefusedError):
+        if isinstance(error, ConnectionRefusedError) or _REFUSED_TEXT in str(error):
             return True
         error = error.__cause__ or error.__context__
     return False
