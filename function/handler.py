@@ -27,6 +27,7 @@ from atlas_lambda.client import (
     ClientConfigurationError,
     DatabaseRefused,
     client_for_invocation,
+    refuse_fast_if_refused,
 )
 from atlas_lambda.deadline import DeadlineExceeded, invocation_deadline
 from atlas_lambda.http import (
@@ -187,6 +188,9 @@ def handle(event: object, context: Any) -> dict[str, Any]:
     request = parse_event(event)
     endpoint, item_id = route(request)
     with invocation_deadline(context), client_for_invocation() as client:
+        # One attribute read when warm (a server is known); a probe only when cold.
+        if not client.topology_description.has_known_servers:
+            refuse_fast_if_refused(client)
         return endpoint(client, request, item_id)
 
 

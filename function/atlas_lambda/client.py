@@ -12,9 +12,10 @@ once and reuse it. This module holds that one client:
 * the client is never closed by the handler: the next invocation reuses it;
 * an authentication failure (server code 18) discards it, so the next invocation starts
   from a fresh client;
-* while no server is known (a cold client, or after a failure), one short ping first tells a
-  refused connection apart from a slow one, so a database that is down fails in about a
-  second instead of after the whole server-selection time or invocation deadline.
+* ``refuse_fast_if_refused`` (for a client that knows no server yet: cold, or after a
+  failure) tells a refused connection apart from a slow one with one short ping, so a
+  database that is down fails in about a second, not after the whole server-selection
+  time or invocation deadline.
 """
 
 from __future__ import annotations
@@ -261,9 +262,6 @@ def client_for_invocation() -> Iterator[MongoClient[dict[str, Any]]]:
     """
     client = get_client()
     try:
-        # One attribute read when warm: a server is known, nothing else happens.
-        if not client.topology_description.has_known_servers:
-            refuse_fast_if_refused(client)
         yield client
     except OperationFailure as exc:
         if exc.code == AUTHENTICATION_FAILED:
