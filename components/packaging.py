@@ -15,8 +15,10 @@ Run `python -m components.packaging --help` for the command line.
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import json
+import os
 import shutil
 import sys
 import time
@@ -25,10 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import cli
 from .handler_check import client_reuse_findings
 from .lambda_limits import DEFAULT_RUNTIME
 from .packaging_cache import BuildCache, CachedInstall, cache_key, default_cache_dir
-from .packaging_errors import HandlerError, PackagingConfigError, PackagingError
+from .packaging_errors import (
+    ArtifactTooLargeError,
+    HandlerError,
+    InstallerError,
+    InstallTimeoutError,
+    NoWheelError,
+    PackagingConfigError,
+    PackagingError,
+)
 from .packaging_handler import check_handler, split_handler
 from .packaging_install import (
     DEFAULT_INDEX,
@@ -55,7 +66,8 @@ Progress = Callable[[str], None]
 
 
 def _stderr(line: str) -> None:
-    print(f"packaging: {line}", file=sys.stderr, flush=True)
+    # Redacted: an index URL or a requirement may carry `user:token@`.
+    print(cli.redact(f"packaging: {line}"), file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -297,7 +309,9 @@ def build_function_package(
     excluded = effective_exclusions(pins, exclude)
     if pins and not excluded and exclude:
         step("exclusions: off, a runtime-provided package is pinned, so the SDK is bundled")
-    cache = BuildCache(Path(cache_dir) if cache_dir else default_cache_dir(source))
+    cache = BuildCache(_usable_cache_dir(
+        Path(cache_dir) if cache_dir else default_cache_dir(source), source
+    ))  # fmt: skip
     installer_used, distributions, cache_hit = "none", (), False
     deps_manifest, deps_members = Manifest(()), {}
     if pins:
@@ -361,6 +375,32 @@ def build_function_package(
     )
 
 
+def _usable_cache_dir(root: Path, source: Path) -> Path:
+    """`root`, refused when inside the source folder or not writable.
+
+    A build folder inside the source would be packaged by the next build, which then grows
+    on every run; an unwritable one fails half-way with an unhelpful OSError.
+    """
+    allowed = f"a writable folder outside {source}, such as {source.resolve().parent / '.build'}"
+    if root.resolve().is_relative_to(source.resolve()):
+        raise PackagingConfigError(
+            "cache_dir", f"{str(root)!r} is inside the source folder {str(source)!r}; "
+            "every build would package the previous one", allowed,
+        )  # fmt: skip
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise PackagingConfigError(
+            "cache_dir", f"{str(root)!r} is not writable ({error.strerror or error})", allowed
+        ) from error
+    return root
+
+
 def _inside(path: Path, root: Path) -> set[str]:
     """{name of path relative to root} if path is in root (the requirements file)."""
     try:
@@ -404,7 +444,10 @@ def _dependencies(
     step(f"dependencies: installing wheels for {target.describe()}{leaving_out}")
 
     def run(site: Path) -> tuple[str, tuple[str, ...]]:
-        result = install(pins, target, site, exclude=excluded, index=index, installer=installer)
+        result = install(
+            pins, target, site, exclude=excluded, index=index, installer=installer,
+            progress=lambda line: step(f"dependencies: {line}"),
+        )  # fmt: skip
         removed = clean_install_tree(site)
         step(f"clean: removed {len(removed)} files (bytecode, bin/, installer records, sources)")
         _refuse_build_paths(site, [str(site), str(site.parent)])
@@ -431,7 +474,7 @@ def _refuse_build_paths(root: Path, needles: Iterable[str]) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = cli.ArgumentParser(
         prog="python -m components.packaging",
         description="Build the Lambda package (code + dependency layer) for a target.",
     )
@@ -452,7 +495,41 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def cli_error(error: PackagingError) -> cli.CliError:
+    """The `error:` and `hint:` lines for a failed build (exit 1: input or environment)."""
+    if isinstance(error, PackagingConfigError):
+        return cli.classify(error)
+    if isinstance(error, NoWheelError):
+        return cli.CliError(
+            f"no binary wheel of {error.requirement} for {error.platform}",
+            "pin a version that publishes a wheel for this platform, or choose another "
+            "--architecture/--runtime (source builds are refused: they target the build machine)",
+        )
+    if isinstance(error, ArtifactTooLargeError):
+        return cli.CliError(
+            f"{error.what} is {error.size:,} bytes, over Lambda's limit of {error.limit:,} bytes",
+            "drop dependencies or move them into a container image",
+        )
+    if isinstance(error, InstallTimeoutError):
+        return cli.CliError(
+            str(error), f"check that the package index answers, or raise {error.knob} (seconds)"
+        )
+    if isinstance(error, InstallerError):
+        if "no space left on device" in error.output.lower():
+            return cli.CliError(
+                f"no space left on device while {error.installer} installed the dependencies",
+                "free disk space, or point --cache-dir (ATLAS_LAMBDA_BUILD_DIR) and TMPDIR at a "
+                "larger disk, and run again",
+            )
+        return cli.CliError(
+            f"{error.installer} could not install the dependencies: {error.reason}",
+            "check the network, proxy and certificates (uv uses the system trust store, pip "
+            f"reads pip.conf); rerun with {cli.DEBUG_FLAG} for the installer's full output",
+        )
+    return cli.CliError(str(error), f"rerun with {cli.DEBUG_FLAG} for details")
+
+
+def _main(argv: Sequence[str]) -> int:
     args = _parser().parse_args(argv)
     try:
         package = build_function_package(
@@ -466,18 +543,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             cache_dir=args.cache_dir,
             installer=args.installer,
             refresh=args.refresh,
+            limits=LAMBDA_LIMITS,
         )
-    except PackagingConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     except PackagingError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        raise cli_error(error) from error
     if args.json:
         print(json.dumps(package.to_dict(), indent=2, sort_keys=True))
     else:
         print("\n".join(package.summary_lines()))
-    return 0
+    return cli.EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line under the failure contract (components/cli.py): exit codes, no
+    traceback without --debug, secrets redacted."""
+    return cli.run_command(_main, argv)
 
 
 if __name__ == "__main__":

@@ -140,8 +140,13 @@ class BuildCache:
             return final
         shutil.rmtree(final, ignore_errors=True)
         scratch = self._scratch()
-        copy_members(members, scratch)
-        if pulumi_view(scratch) != manifest:
+        try:  # a full disk or Ctrl-C mid-copy must not leave a half tree in tmp/
+            copy_members(members, scratch)
+            changed = pulumi_view(scratch) != manifest
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        if changed:
             shutil.rmtree(scratch, ignore_errors=True)
             raise RuntimeError(f"files changed while being copied into {final}")
         if not self._publish(scratch, final) and not _repair(final, manifest):

@@ -77,6 +77,36 @@ class InstallerError(PackagingError):
         self.output = output
         super().__init__(f"{' '.join(command[:3])} ... failed:\n{output.strip()}")
 
+    @property
+    def installer(self) -> str:
+        return "pip" if self.command[1:3] == ["-m", "pip"] else "uv"
+
+    @property
+    def reason(self) -> str:
+        """The installer's first `error:` line and its deepest `cause:` (uv), else its last line."""
+        lines = [line.strip() for line in self.output.splitlines() if line.strip()]
+        errors = [line for line in lines if line.lower().startswith("error:")]
+        causes = [line for line in lines if line.lower().startswith(("cause:", "caused by:"))]
+        if not errors:
+            return (lines or ["no output"])[-1][:300]
+        reason = errors[0].split(":", 1)[1].strip()
+        if causes:
+            reason += f" ({causes[-1].split(':', 1)[1].strip()})"
+        return reason[:300]
+
+
+class InstallTimeoutError(PackagingError):
+    """The dependency install did not finish within its overall time limit."""
+
+    def __init__(self, installer: str, limit: float, knob: str):
+        self.installer = installer
+        self.limit = limit
+        self.knob = knob
+        super().__init__(
+            f"the dependency install ({installer}) did not finish within {knob}={limit:g} s; "
+            "it was stopped"
+        )
+
 
 class ArtifactTooLargeError(PackagingError):
     """The package would exceed a Lambda size limit and the deploy would fail."""

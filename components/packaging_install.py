@@ -2,9 +2,11 @@
 
 uv is fast and can leave the runtime-provided packages out of the resolution altogether
 (`--excludes`: boto3 and botocore are never even downloaded). pip is the fallback when uv
-is missing; it installs everything and the excluded distributions are removed afterwards
-by their RECORD. Either way only wheels are accepted (`--only-binary :all:`): a source
-build would compile for the build machine, not for the Lambda.
+is missing, and (installer `auto`) when uv fails for a reason pip may survive: see
+`installer_run.should_retry_with_pip`. pip installs everything and the excluded
+distributions are removed afterwards by their RECORD. Either way only wheels are accepted
+(`--only-binary :all:`): a source build would compile for the build machine, not for the
+Lambda. Both run under one overall time limit (`installer_run.install_timeout`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.parser import HeaderParser
@@ -25,6 +28,12 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from .packaging_errors import InstallerError, NoWheelError, PackagingConfigError
+from .packaging_installer_run import (
+    Progress,
+    install_timeout,
+    run_installer,
+    should_retry_with_pip,
+)
 from .packaging_requirements import PinnedRequirement
 from .packaging_target import Target
 
@@ -91,8 +100,14 @@ def effective_exclusions(
     return excluded
 
 
+UV_ENV = "ATLAS_LAMBDA_UV"
+
+
 def find_uv() -> str | None:
-    """The uv binary: the one the `uv` package ships, else one on PATH."""
+    """The uv binary: $ATLAS_LAMBDA_UV, else the one the `uv` package ships, else PATH's."""
+    configured = os.environ.get(UV_ENV)
+    if configured:
+        return configured
     try:
         from uv import find_uv_bin  # type: ignore[import-not-found]
 
@@ -118,18 +133,26 @@ def install(
     exclude: Sequence[str] = RUNTIME_PROVIDED,
     index: IndexOptions = DEFAULT_INDEX,
     installer: str = "auto",
+    progress: Progress | None = None,
 ) -> InstallResult:
-    """Install `requirements` for `target` into the empty folder `dest` (`--target` layout)."""
+    """Install `requirements` for `target` into the empty folder `dest` (`--target` layout).
+
+    With `auto`, a uv failure that pip may survive (network, TLS, a pip configuration uv
+    does not read) is retried once with pip, within the same overall time limit.
+    """
     if installer not in INSTALLERS:
         raise PackagingConfigError("installer", f"{installer!r} is not known", INSTALLERS)
     uv = find_uv() if installer in ("auto", "uv") else None
     if installer == "uv" and uv is None:
         raise PackagingConfigError("installer", "uv is not installed (pip install uv)", INSTALLERS)
+    limit = install_timeout()
+    deadline = time.monotonic() + limit
     with tempfile.TemporaryDirectory(prefix="atlas-lambda-req-") as scratch:
         requirements_file = Path(scratch) / "requirements.txt"
         requirements_file.write_text("".join(f"{pin.line}\n" for pin in requirements))
         excludes_file = Path(scratch) / "excludes.txt"
         excludes_file.write_text("".join(f"{name}\n" for name in exclude))
+        used = "pip"
         if uv is not None:
             command = [
                 uv, "pip", "install", "--target", str(dest), "--python", sys.executable,
@@ -138,28 +161,60 @@ def install(
             ]  # fmt: skip
             if exclude and _uv_supports_excludes(uv):
                 command += ["--excludes", str(excludes_file)]
-            used = "uv"
-        else:
+            try:
+                _run(command, target, "uv", deadline, limit, progress)
+                used = "uv"
+            except (InstallerError, NoWheelError) as error:
+                reason = should_retry_with_pip(error) if installer == "auto" else None
+                if reason is None:
+                    raise
+                if progress is not None:
+                    progress(f"uv failed ({reason}); retrying with pip")
+                _empty(dest)
+        if used == "pip":
             command = [
                 sys.executable, "-m", "pip", "install", "--target", str(dest),
                 "--only-binary=:all:", "--no-compile", "--no-input",
-                "--disable-pip-version-check", "-r", str(requirements_file),
-                *target.pip_args(), *index.args("pip"),
+                "--disable-pip-version-check",
+                "-r", str(requirements_file), *target.pip_args(), *index.args("pip"),
             ]  # fmt: skip
-            used = "pip"
-        _run(command, target)
+            _run(command, target, "pip", deadline, limit, progress)
     # uv without --excludes, and pip, install the excluded packages: take them out again.
     remove_distributions(dest, exclude)
     return InstallResult(used, installed_distributions(dest))
 
 
-def _run(command: list[str], target: Target) -> None:
+# pip's per-socket `--timeout` stays pip's own (15 s, or the user's pip.conf/PIP_DEFAULT_TIMEOUT:
+# a flag here would override their configuration); the overall limit bounds it anyway.
+
+
+def _empty(folder: Path) -> None:
+    """Remove what a failed attempt left in `folder`, keeping the folder."""
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+def _run(
+    command: list[str],
+    target: Target,
+    name: str,
+    deadline: float,
+    limit: float,
+    progress: Progress | None,
+) -> None:
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1",
            "PIP_NO_INPUT": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    if result.returncode == 0:
+    # uv's default trust store is its bundled Mozilla roots; a corporate proxy's root is in
+    # the system store. UV_NATIVE_TLS is the older name of UV_SYSTEM_CERTS (uv >= 0.11).
+    if "UV_SYSTEM_CERTS" not in env and "UV_NATIVE_TLS" not in env:
+        env["UV_SYSTEM_CERTS"] = env["UV_NATIVE_TLS"] = "true"
+    env.setdefault("UV_HTTP_TIMEOUT", "30")
+    returncode, output = run_installer(command, env, name, deadline, limit, progress)
+    if returncode == 0:
         return
-    output = f"{result.stdout}\n{result.stderr}".strip()
     for pattern in (_UV_NO_WHEEL, _PIP_NO_WHEEL):
         match = pattern.search(output)
         if match:

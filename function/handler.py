@@ -9,8 +9,10 @@ an API Gateway HTTP API):
     GET  /items?limit=N    newest items first, 1 <= N <= MAX_LIST_LIMIT
 
 Bad input gets a 4xx naming the problem; an unavailable database or a reached deadline
-gets a 503. The client comes from ``get_client()`` (one per environment, never closed
-here) and every database call runs under the invocation's deadline.
+gets a 503; the function's own misconfiguration (MONGODB_URI, the database name, missing
+AWS credentials, a role that does not allow the operation) gets a 500 "misconfigured" with
+the reason in the log. The client comes from ``get_client()`` (one per environment, never
+closed here) and every database call runs under the invocation's deadline.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from typing import Any
 from atlas_lambda.client import (
     AUTHENTICATION_FAILED,
     ClientConfigurationError,
+    DatabaseRefused,
     client_for_invocation,
+    refuse_fast_if_refused,
 )
 from atlas_lambda.deadline import DeadlineExceeded, invocation_deadline
 from atlas_lambda.http import (
@@ -36,7 +40,7 @@ from atlas_lambda.http import (
 )
 from bson import ObjectId
 from pymongo import MongoClient
-from pymongo.errors import ConfigurationError, OperationFailure, PyMongoError
+from pymongo.errors import ConfigurationError, InvalidName, OperationFailure, PyMongoError
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,6 +53,12 @@ MAX_LIST_LIMIT = 100
 MAX_NAME_LENGTH = 200
 MAX_QUANTITY = 1_000_000
 ITEM_FIELDS = ("name", "quantity")
+# Server codes that mean the function's setup is wrong, not the database's health
+# (mongo/src/mongo/base/error_codes.yml): Unauthorized (the user's roles do not cover this
+# database), InvalidNamespace (a database name the server refuses).
+MISCONFIGURATION_CODES = {13: "Unauthorized", 73: "InvalidNamespace"}
+# pymongo-auth-aws's message when boto3 finds no credentials (pymongo_auth_aws/auth.py).
+NO_AWS_CREDENTIALS = "MONGODB-AWS credentials could not be obtained"
 
 Client = MongoClient[dict[str, Any]]
 Route = Callable[[Client, HttpRequest, str | None], dict[str, Any]]
@@ -178,7 +188,17 @@ def handle(event: object, context: Any) -> dict[str, Any]:
     request = parse_event(event)
     endpoint, item_id = route(request)
     with invocation_deadline(context), client_for_invocation() as client:
+        # One attribute read when warm (a server is known); a probe only when cold.
+        if not client.topology_description.has_known_servers:
+            refuse_fast_if_refused(client)
         return endpoint(client, request, item_id)
+
+
+def misconfigured(reason: str, summary: str | None = None) -> dict[str, Any]:
+    """500 for a fault in the function's setup; the reason goes to the log only."""
+    LOGGER.error("function misconfigured: %s", reason)
+    named = f": {summary}" if summary else ""
+    return error_response(500, f"function misconfigured{named}; see the function's logs")
 
 
 def handler(event: object, context: Any) -> dict[str, Any]:
@@ -190,12 +210,22 @@ def handler(event: object, context: Any) -> dict[str, Any]:
     except DeadlineExceeded as exc:
         LOGGER.warning("deadline reached: %s", exc)
         return error_response(503, "deadline reached before the database could be called")
-    except (ClientConfigurationError, ConfigurationError) as exc:
+    except (ClientConfigurationError, ConfigurationError, InvalidName) as exc:
         # The message names the problem (never a secret) for the operator, in the logs;
         # callers only learn that the function, not their request, is at fault.
-        LOGGER.error("function misconfigured: %s", exc)
-        return error_response(500, "function misconfigured; see the function's logs")
+        return misconfigured(str(exc))
+    except DatabaseRefused as exc:
+        LOGGER.warning("database unavailable: %s", exc)
+        return error_response(503, "database refused the connection")
     except OperationFailure as exc:
+        if NO_AWS_CREDENTIALS in str(exc):
+            return misconfigured(
+                f"no AWS credentials for MONGODB-AWS (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,"
+                f" AWS_SESSION_TOKEN; Lambda sets them from the execution role): {exc}",
+                "no AWS credentials",
+            )
+        if exc.code in MISCONFIGURATION_CODES:
+            return misconfigured(f"{MISCONFIGURATION_CODES[exc.code]} ({exc.code}): {exc}")
         if exc.code == AUTHENTICATION_FAILED:
             LOGGER.error("database authentication failed: %s", exc)
             return error_response(503, "database authentication failed")

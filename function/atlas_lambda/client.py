@@ -11,11 +11,16 @@ once and reuse it. This module holds that one client:
   ``os.register_at_fork`` hook below) and builds its own;
 * the client is never closed by the handler: the next invocation reuses it;
 * an authentication failure (server code 18) discards it, so the next invocation starts
-  from a fresh client.
+  from a fresh client;
+* ``refuse_fast_if_refused`` (for a client that knows no server yet: cold, or after a
+  failure) tells a refused connection apart from a slow one with one short ping, so a
+  database that is down fails in about a second, not after the whole server-selection
+  time or invocation deadline.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import weakref
@@ -24,9 +29,11 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
+import pymongo
 from pymongo import MongoClient
 from pymongo.driver_info import DriverInfo
-from pymongo.errors import OperationFailure
+from pymongo.errors import OperationFailure, PyMongoError
+from pymongo.topology_description import TopologyDescription
 
 from .version import __version__
 
@@ -64,8 +71,23 @@ LAMBDA_CLIENT_DEFAULTS: Mapping[str, Any] = {
 """Client options suited to Lambda. An option set in MONGODB_URI wins over its default here."""
 
 
+_REFUSED_TEXT = f"[Errno {errno.ECONNREFUSED}] "
+REFUSED_PROBE_SECONDS = 1.0
+"""How long the first ping of a client with no known server may take before the invocation
+goes on under its full deadline. A refused connection is reported by the monitor within
+milliseconds; a slow but working one (TLS, MONGODB-AWS) just takes the regular path."""
+
+
 class ClientConfigurationError(ValueError):
     """MONGODB_URI is missing or carries something it must not (a credential)."""
+
+
+class DatabaseRefused(Exception):
+    """Every server the client knows refused the TCP connection (nothing listens there)."""
+
+    def __init__(self, addresses: list[str]) -> None:
+        self.addresses = addresses
+        super().__init__(f"connection refused by {', '.join(addresses)}")
 
 
 def _split_uri(uri: str) -> tuple[str, str]:
@@ -145,7 +167,12 @@ def create_client(uri: str | None = None) -> MongoClient[dict[str, Any]]:
         raise ClientConfigurationError(f"{URI_ENV_VAR} is not set")
     refuse_uri_credentials(uri)
     options = client_options(uri, os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
-    return MongoClient(uri, **options)
+    try:
+        return MongoClient(uri, **options)
+    except ValueError as exc:
+        # pymongo's URI parser raises a plain ValueError for a bad port ("Port must be an
+        # integer between 0 and 65535"); the URI has no credential by now (checked above).
+        raise ClientConfigurationError(f"{URI_ENV_VAR} is invalid: {exc}") from exc
 
 
 class ClientCache:
@@ -240,3 +267,46 @@ def client_for_invocation() -> Iterator[MongoClient[dict[str, Any]]]:
         if exc.code == AUTHENTICATION_FAILED:
             discard_client(client)
         raise
+
+
+def _refused(error: BaseException | None) -> bool:
+    """True if `error` (a server description's) was caused by ECONNREFUSED.
+
+    pymongo raises AutoReconnect("host:port: [Errno 111] Connection refused ...") from the
+    socket error (pymongo/pool_shared.py `_raise_connection_failure`), but the error a
+    server description keeps has lost that chain: match the errno text it carries.
+    """
+    while error is not None:
+        if isinstance(error, ConnectionRefusedError) or _REFUSED_TEXT in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def refused_addresses(description: TopologyDescription) -> list[str]:
+    """`host:port` of each server, if every server's last check was refused; else []."""
+    servers = description.server_descriptions()
+    if not servers or not all(_refused(server.error) for server in servers.values()):
+        return []
+    return sorted(f"{host}:{port}" for host, port in servers)
+
+
+def refuse_fast_if_refused(
+    client: MongoClient[dict[str, Any]], probe_seconds: float = REFUSED_PROBE_SECONDS
+) -> None:
+    """Ping under a short timeout; raise DatabaseRefused if every server refused.
+
+    PyMongo's server selection keeps waiting (serverSelectionTimeoutMS, or the invocation's
+    deadline) even when each check is refused at once. Any other outcome of the probe is
+    left to the invocation's own operation and deadline: an error other than a timeout
+    propagates unchanged, a timeout without refusals is ignored.
+    """
+    try:
+        with pymongo.timeout(probe_seconds):
+            client.admin.command("ping")
+    except PyMongoError as exc:
+        if not exc.timeout:
+            raise
+        refused = refused_addresses(client.topology_description)
+        if refused:
+            raise DatabaseRefused(refused) from exc

@@ -11,9 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from bson import json_util
 
 PAYLOAD_FORMAT_VERSION = "2.0"
 DEFAULT_MAX_BODY_BYTES = 16 * 1024
@@ -113,8 +116,20 @@ def json_body(request: HttpRequest) -> object:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise HttpError(400, f"malformed JSON body: {exc.msg} at position {exc.pos}") from exc
+    except ValueError as exc:  # int() past sys.get_int_max_str_digits(): the client's input
+        raise HttpError(
+            400, f"malformed JSON body: a number has more than {sys.get_int_max_str_digits()}"
+            " digits",
+        ) from exc  # fmt: skip
     except RecursionError as exc:
         raise HttpError(400, "malformed JSON body: nested too deeply") from exc
+
+
+def _relaxed_extended_json(value: object) -> object:
+    """BSON values JSON lacks (datetime, Decimal128, Binary, UUID, ...) as relaxed Extended
+    JSON, the form MongoDB's tools print: documents written by other clients stay readable.
+    Called by json.dumps only for values it cannot encode, so plain payloads pay nothing."""
+    return json_util.default(value, json_util.RELAXED_JSON_OPTIONS)
 
 
 def json_response(
@@ -124,7 +139,7 @@ def json_response(
     return {
         "statusCode": status,
         "headers": {"content-type": JSON_CONTENT_TYPE, **(headers or {})},
-        "body": json.dumps(payload, sort_keys=True),
+        "body": json.dumps(payload, sort_keys=True, default=_relaxed_extended_json),
         "isBase64Encoded": False,
     }
 

@@ -38,10 +38,10 @@ def test_cli_json(make_source, tmp_path, capsys):
 
 def test_cli_exit_codes(make_source, tmp_path, capsys):
     source = make_source()
-    assert main(["--source", str(source), "--cache-dir", str(tmp_path), "--runtime", "py"]) == 2
+    assert main(["--source", str(source), "--cache-dir", str(tmp_path), "--runtime", "py"]) == 1
     assert "error: runtime: 'py' is not a supported" in capsys.readouterr().err
     unpinned = make_source(requirements="pymongo\n")
-    assert main(["--source", str(unpinned), "--cache-dir", str(tmp_path)]) == 2
+    assert main(["--source", str(unpinned), "--cache-dir", str(tmp_path)]) == 1
     assert "requirements.txt:1: 'pymongo' has no version pin" in capsys.readouterr().err
 
 
