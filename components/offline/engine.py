@@ -110,6 +110,9 @@ def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     settings.ROOT.set(None)
+    # A run that failed at deploy time (an error inside an apply) leaves its pending
+    # output tasks behind, bound to its closed loop; set_mocks does not clear them.
+    settings.SETTINGS.outputs = set()
     try:
         yield loop
     finally:

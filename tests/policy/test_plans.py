@@ -20,6 +20,9 @@ from policy.pack import POLICIES
 
 from .helpers import ACCESS_LIST, CLUSTER, LAMBDA, USER, cluster_props
 
+ROLE = "aws:iam/role:Role"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, Plan]:
@@ -97,8 +100,12 @@ def broken(plan: Plan) -> Plan:
         inputs["awsIamType"] = "NONE"
         inputs["password"] = "hunter2"
 
-    plan = edited(edited(plan, LAMBDA, function), USER, user)
+    def role(inputs: dict[str, Any]) -> None:
+        inputs["description"] = "Execution role \u2014 of the function"
+
+    plan = edited(edited(edited(plan, LAMBDA, function), USER, user), ROLE, role)
     plan = added(plan, ACCESS_LIST, "open", {"cidrBlock": "0.0.0.0/0", "projectId": "p"})
+    plan = added(plan, EGRESS, "nat", {"description": "Atlas, through the VPC's NAT"})
     return added(plan, CLUSTER, "scratch", cluster_props("M0", name="scratch"))
 
 
@@ -121,6 +128,9 @@ def test_a_broken_plan_violates_every_policy(plans: dict[str, Plan]) -> None:
         "lambda-mongodb-uri-options": "environment.variables.MONGODB_URI",
         "atlas-private-endpoint-tier": "scratch.instanceSize",
         "atlas-connection-budget": "lambda-function.reservedConcurrentExecutions",
+        "ec2-descriptions": "description",
+        "iam-role-description": "description",
+        "lambda-account-concurrency-advisory": "reservedConcurrentExecutions",
     }
     assert by_policy["lambda-memory-size-advisory"].enforcement == "advisory"
     assert by_policy["atlas-connection-budget"].enforcement == "mandatory"
