@@ -94,7 +94,7 @@ def test_the_description_rule_refuses_what_ec2_refuses() -> None:
     """Same source as above; the apostrophe is the one the no-PrivateLink path used to send."""
     [finding] = rules.ec2_description("through the VPC's NAT", key="egress")
     assert finding.key == "egress" and finding.severity == "error"
-    assert "\"'\"" in finding.message and "._-:/()#,@[]+=&;{}!$*" in (finding.allowed or "")
+    assert '"\'"' in finding.message and "._-:/()#,@[]+=&;{}!$*" in (finding.allowed or "")
     assert rules.ec2_description("x" * 256)[0].message == "256 characters is over EC2's 255"
     assert rules.ec2_description("aZ09 ._-:/()#,@[]+=&;{}!$*" + "x" * 229) == []
     assert rules.iam_description("the function's role") == []
@@ -151,7 +151,8 @@ def test_created_subnets_go_where_the_service_is_and_the_endpoint_only_there() -
 
 def test_given_subnets_are_filtered_by_their_zone() -> None:
     plan, _ = deployed("dev", BYO, service_zones="bcd")
-    assert plan.one(VPCE).inputs["subnetIds"] == ["subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"]  # fmt: skip
+    served = ["subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"]  # us-east-1b and 1c
+    assert plan.one(VPCE).inputs["subnetIds"] == served
     assert plan.one(FUNCTION).inputs["vpcConfig"]["subnetIds"] == list(GIVEN_SUBNETS)
     assert plan.by_type(SUBNET) == []
 
@@ -193,3 +194,33 @@ def test_reserved_concurrency_beyond_a_default_account_is_flagged() -> None:
     assert "raise the Lambda quota 'Concurrent executions'" in warning
     dev, _ = deployed("dev", {})
     assert not [w for w in dev.warnings if "default account" in w]
+
+
+def test_private_endpoint_on_its_own_in_one_step() -> None:
+    """A user's program hands vpc_id and subnet_ids at construction, as before."""
+    from components import PrivateEndpoint
+    from components.offline import run_program
+
+    def program() -> dict[str, object]:
+        endpoint = PrivateEndpoint(
+            "pl",
+            {
+                "project_id": "65a1b2c3d4e5f60718293a4b",
+                "cluster_name": "analytics",
+                "aws_region": "us-east-1",
+                "vpc_id": GIVEN_VPC,
+                "subnet_ids": list(GIVEN_SUBNETS),
+            },
+        )
+        return {"zones": endpoint.service_zones, "vpce": endpoint.vpc_endpoint_id}
+
+    fake = FakeCloud(subnet_zones=GIVEN_SUBNETS, service_zones="ab")
+    plan = run_program(program, stack="user", mocks=fake, preview=False).plan
+    assert plan.outputs["zones"] == ["us-east-1a", "us-east-1b"]
+    assert plan.one(VPCE).inputs["subnetIds"] == list(GIVEN_SUBNETS)[:2]
+    with pytest.raises(ConfigError, match="vpc_id and subnet_ids go together"):
+        run_program(
+            lambda: PrivateEndpoint("pl", {"project_id": "p", "cluster_name": "c",
+                                           "aws_region": "us-east-1", "vpc_id": GIVEN_VPC}),
+            mocks=FakeCloud(), preview=False,
+        )  # fmt: skip

@@ -166,3 +166,29 @@ def test_cli_exit_codes(
     bad = tmp_path / "config.json"
     bad.write_text("{not json")
     assert main(["dev", "--config", str(bad)]) == 2
+
+
+def test_a_no_privatelink_variant_passes_the_pack() -> None:
+    """privateEndpoint false with a given VPC and an opted-in access list: every rule holds,
+    including EC2's description charset on the NAT egress rule (once an apostrophe)."""
+    import json
+
+    from components.offline import run_program
+    from components.offline.engine import stack_config
+    from components.stack import compose
+    from components.stack_config import load_settings
+
+    config = {
+        **stack_config("dev")[0],
+        "atlas-lambda:privateEndpoint": "false",
+        "atlas-lambda:vpcId": "vpc-0123456789abcdef0",
+        "atlas-lambda:subnetIds": json.dumps(
+            ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
+        ),
+        "atlas-lambda:accessListCidrs": json.dumps(["203.0.113.7/32"]),
+        "atlas-lambda:allowAccessList": "true",
+    }
+    plan = run_program(lambda: compose(load_settings()), stack="dev", config=config).plan
+    [egress] = plan.by_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert egress.inputs["cidrIpv4"] == "0.0.0.0/0"
+    assert evaluate(plan, {"atlas-access-list": {"allowAccessList": True}}) == []

@@ -146,7 +146,7 @@ class TestEc2Descriptions:
         for type_token in (SG, SG_RULE, EGRESS):
             args = resource_args(type_token, {"description": "through the VPC's NAT"})
             [message] = validate("ec2-descriptions", args).messages
-            assert message.startswith("description: \"through the VPC's NAT\" has characters")
+            assert message.startswith('description: "through the VPC\'s NAT" has characters')
             assert "allowed: up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#" in message
 
     def test_inline_rules_are_checked_too(self) -> None:
