@@ -8,6 +8,7 @@ re-implementation. Each run gets a fresh event loop, config and root stack.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import runpy
@@ -104,6 +105,21 @@ class OfflineRun:
     monitor: RecordingMonitor
 
 
+def _drain(loop: asyncio.AbstractEventLoop) -> None:
+    """After a failed run: cancel its pending tasks and collect its orphaned futures now.
+
+    Otherwise their finalizers run during a later run (logging "exception was never
+    retrieved" with deep chains), and under CPython 3.11 one landing inside `ast.parse`
+    (the handler check) breaks it with "AST constructor recursion depth mismatch".
+    """
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    gc.collect()
+
+
 @contextmanager
 def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
     """Isolate one run: its own event loop, no root stack left over from an earlier run."""
@@ -115,6 +131,9 @@ def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
     settings.SETTINGS.outputs = set()
     try:
         yield loop
+    except BaseException:
+        _drain(loop)
+        raise
     finally:
         loop.close()
         asyncio.set_event_loop(None)
