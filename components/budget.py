@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import lambda_limits as limits
 from .rules import Finding
 from .tiers import ATLAS_RESERVED_CONNECTIONS, CONNECTION_LIMITS
 
@@ -35,7 +36,7 @@ from .tiers import ATLAS_RESERVED_CONNECTIONS, CONNECTION_LIMITS
 MONITOR_CONNECTIONS_PER_SERVER = 1
 # A plain single-threaded handler: one operation in flight.
 DEFAULT_CONCURRENT_OPS = 1
-ACCOUNT_DEFAULT_CONCURRENCY = 1000
+ACCOUNT_DEFAULT_CONCURRENCY = limits.ACCOUNT_CONCURRENCY_DEFAULT
 WARN_FRACTION = 0.8
 
 

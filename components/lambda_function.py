@@ -24,6 +24,8 @@ VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExec
 # Set by us on every function; users may not override them.
 # Atlas's public mongod/mongos ports, used only when there is no PrivateLink.
 ATLAS_PUBLIC_PORTS = (27015, 27017)
+# Statement ids of the public Function URL grants (auth type NONE).
+PUBLIC_URL_STATEMENTS = ("AtlasLambdaPublicUrl", "AtlasLambdaPublicUrlInvoke")
 MANAGED_ENV_KEYS: frozenset[str] = frozenset({"MONGODB_URI", "AWS_STS_REGIONAL_ENDPOINTS"})
 
 DEFAULTS = {
@@ -49,7 +51,7 @@ class MongoLambdaArgs(TypedDict):
     """Private subnets for the function."""
     database_security_group_id: NotRequired[pulumi.Input[str]]
     """Security group of the PrivateLink endpoint: the only egress the function gets.
-    Without it (no PrivateLink), egress is Atlas's public ports through the VPC's NAT."""
+    Without it (no PrivateLink), egress is Atlas's public ports through the VPC NAT gateway."""
     mongodb_srv: pulumi.Input[str]
     """Private `mongodb+srv://` string of the cluster (no credentials)."""
     database_name: str
@@ -86,6 +88,30 @@ class MongoLambdaArgs(TypedDict):
     """AWS_IAM (default) or NONE."""
     environment: NotRequired[Mapping[str, str]]
     """Extra environment variables; Lambda's reserved keys are refused."""
+
+
+def descriptions(function_name: str) -> dict[str, str]:
+    """Every description this component hands AWS, keyed by where it goes.
+
+    EC2 accepts only a narrow charset in group and rule descriptions (no apostrophe), and
+    the function name flows into some of them, so validation checks these very strings.
+    """
+    return {
+        "role": f"Execution role of {function_name}; its ARN is the Atlas user",
+        "security_group": f"{function_name}: egress only to MongoDB Atlas",
+        "egress_public": "MongoDB Atlas public endpoints, through the VPC NAT gateway",
+        "egress_private": "MongoDB over PrivateLink",
+        "ingress_on_endpoint": f"MongoDB clients: {function_name}",
+    }
+
+
+def description_findings(function_name: str) -> list[rules.Finding]:
+    """Deploy-time refusals of the descriptions, found before anything is registered."""
+    findings = []
+    for where, text in descriptions(function_name).items():
+        check = rules.iam_description if where == "role" else rules.ec2_description
+        findings += check(text, key=f"functionName ({where} description)")
+    return findings
 
 
 def _choice(key: str, value: object, allowed: Sequence[object]) -> None:
@@ -127,6 +153,8 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
         )  # fmt: skip
     return rules.raise_on_errors(
         rules.memory_size(settings["memory_size"])
+        + rules.account_concurrency(concurrency)
+        + description_findings(args["function_name"])
         + rules.environment_keys(environment)
         + rules.environment_secrets(environment)
     )
@@ -194,7 +222,7 @@ class MongoLambda(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role",
             assume_role_policy=assume_role_policy(),
-            description=f"Execution role of {function_name}; its ARN is the Atlas user",
+            description=descriptions(function_name)["role"],
             opts=child,
         )
         vpc_access = aws.iam.RolePolicyAttachment(
@@ -249,6 +277,8 @@ class MongoLambda(pulumi.ComponentResource):
                 opts=child,
             )
             self.function_url = url.function_url
+            if settings["function_url_auth_type"] == "NONE":
+                self._public_url_permissions(name, function)
 
         self.function = function
         self.function_name = function.name
@@ -275,10 +305,11 @@ class MongoLambda(pulumi.ComponentResource):
         """
         child = pulumi.ResourceOptions(parent=self)
         endpoint_group = args.get("database_security_group_id")
+        text = descriptions(args["function_name"])
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args["vpc_id"],
-            description=f"{args['function_name']}: egress only to MongoDB Atlas",
+            description=text["security_group"],
             tags={"Name": f"{name}-sg"},
             opts=child,
         )
@@ -291,7 +322,7 @@ class MongoLambda(pulumi.ComponentResource):
                 ip_protocol="tcp",
                 from_port=low,
                 to_port=high,
-                description="MongoDB Atlas public endpoints, through the VPC's NAT",
+                description=text["egress_public"],
                 opts=child,
             )
             return security_group
@@ -303,7 +334,7 @@ class MongoLambda(pulumi.ComponentResource):
             ip_protocol="tcp",
             from_port=low,
             to_port=high,
-            description="MongoDB over PrivateLink",
+            description=text["egress_private"],
             opts=child,
         )
         aws.vpc.SecurityGroupIngressRule(
@@ -313,7 +344,33 @@ class MongoLambda(pulumi.ComponentResource):
             ip_protocol="tcp",
             from_port=low,
             to_port=high,
-            description=f"MongoDB clients: {args['function_name']}",
+            description=text["ingress_on_endpoint"],
             opts=child,
         )
         return security_group
+
+    def _public_url_permissions(self, name: str, function: aws.lambda_.Function) -> None:
+        """A `NONE` URL answers 403 unless `*` may call both InvokeFunctionUrl and, since
+        October 2025, InvokeFunction (AWS Lambda docs, "Control access to Lambda function
+        URLs"). The second is limited to calls through the URL (InvokedViaFunctionUrl), so
+        the public cannot call the Invoke API. Own statement ids: the provider's automatic
+        statements on URL creation are neither managed nor removed."""
+        child = pulumi.ResourceOptions(parent=self)
+        aws.lambda_.Permission(
+            f"{name}-url-public",
+            function=function.name,
+            statement_id=PUBLIC_URL_STATEMENTS[0],
+            action="lambda:InvokeFunctionUrl",
+            principal="*",
+            function_url_auth_type="NONE",
+            opts=child,
+        )
+        aws.lambda_.Permission(
+            f"{name}-url-public-invoke",
+            function=function.name,
+            statement_id=PUBLIC_URL_STATEMENTS[1],
+            action="lambda:InvokeFunction",
+            principal="*",
+            invoked_via_function_url=True,
+            opts=child,
+        )

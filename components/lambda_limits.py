@@ -37,3 +37,10 @@ ENV_KEY_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")
 def is_reserved_env_key(key: str) -> bool:
     """True when Lambda owns `key` (it rejects functions that set it)."""
     return key in RESERVED_ENV_KEYS or key.startswith(RESERVED_ENV_PREFIXES)
+
+
+# Lambda quotas page (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
+# 1,000 concurrent executions per Region by default, of which Lambda keeps 100 unreserved
+# for functions without reserved concurrency (configuration-concurrency.html).
+ACCOUNT_CONCURRENCY_DEFAULT = 1000
+UNRESERVED_CONCURRENCY_MINIMUM = 100

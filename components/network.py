@@ -15,6 +15,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from .endpoint_zones import zones_for_subnets
 from .errors import ConfigError
 
 MIN_AVAILABILITY_ZONES = 2
@@ -35,6 +36,9 @@ class NetworkArgs(TypedDict):
     """CIDR of a created VPC, 10.0.0.0/16 by default."""
     availability_zones: NotRequired[int]
     """How many AZs get a private subnet when the VPC is created (2 by default)."""
+    preferred_zones: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Zone names a created VPC's subnets use first, e.g. `PrivateEndpoint.service_zones`:
+    an interface endpoint can only use zones its service serves."""
 
 
 def validate_network_args(args: NetworkArgs) -> None:
@@ -108,12 +112,15 @@ class Network(pulumi.ComponentResource):
         zones = aws.get_availability_zones_output(
             state="available", opts=pulumi.InvokeOutputOptions(parent=self)
         )
+        chosen = pulumi.Output.all(
+            zones.names, pulumi.Output.from_input(args.get("preferred_zones"))
+        ).apply(lambda pair: zones_for_subnets(pair[0], pair[1], count))
         subnets = [
             aws.ec2.Subnet(
                 f"{name}-private-{index}",
                 vpc_id=vpc.id,
                 cidr_block=block,
-                availability_zone=zones.names[index],
+                availability_zone=chosen[index],
                 map_public_ip_on_launch=False,
                 tags={"Name": f"{name}-private-{index}"},
                 opts=child,

@@ -10,7 +10,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_mongodbatlas as atlas
 
-from . import rules
+from . import endpoint_zones, rules
+from .errors import ConfigError
 from .regions import atlas_region
 
 # Atlas's PrivateLink endpoint service maps each node to a port in this range.
@@ -26,10 +27,11 @@ class PrivateEndpointArgs(TypedDict):
     """Cluster whose private SRV string is read once the link exists."""
     aws_region: str
     """Region of the VPC and of the cluster, e.g. `us-east-1`."""
-    vpc_id: pulumi.Input[str]
-    """VPC of the interface endpoint."""
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Private subnets that get an endpoint network interface."""
+    vpc_id: NotRequired[pulumi.Input[str]]
+    """VPC of the interface endpoint. Without it (and `subnet_ids`) only the Atlas side is
+    declared, so a VPC can be built in `service_zones` first; then call `connect()`."""
+    subnet_ids: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Private subnets; the endpoint uses those in zones the Atlas service serves."""
     cluster_tier: NotRequired[str]
     """The cluster's tier, when known, to refuse tiers without PrivateLink early."""
     legacy_sharded_connection_string: NotRequired[bool]
@@ -80,6 +82,8 @@ class PrivateEndpoint(pulumi.ComponentResource):
     """The AWS interface endpoint (`vpce-…`)."""
     endpoint_service_name: pulumi.Output[str]
     """Atlas's AWS endpoint service the interface endpoint connects to."""
+    service_zones: pulumi.Output[list[str]]
+    """Zone names (this account's) the endpoint service serves: build subnets there."""
     private_srv_connection_string: pulumi.Output[str]
     """`mongodb+srv://` string through this endpoint, read after the link exists: the
     shard-optimized one when Atlas offers it (unless legacy_sharded_connection_string)."""
@@ -90,6 +94,10 @@ class PrivateEndpoint(pulumi.ComponentResource):
         if "cluster_tier" in args:
             rules.raise_on_errors(rules.private_endpoint_tier(args["cluster_tier"], True))
         region = atlas_region(args["aws_region"])
+        if ("vpc_id" in args) != ("subnet_ids" in args):
+            raise ConfigError(
+                "vpc_id", "vpc_id and subnet_ids go together", "both, or neither and connect()"
+            )
         super().__init__("atlas-lambda:index:PrivateEndpoint", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -100,19 +108,38 @@ class PrivateEndpoint(pulumi.ComponentResource):
             region=region,
             opts=child,
         )
+        self.endpoint_service_name = self.atlas_endpoint.endpoint_service_name
+        self.service_zones = endpoint_zones.service_zones(self.endpoint_service_name, self)
+        self._resource_name, self._cluster_name = name, args["cluster_name"]
+        self._shard_optimized = not args.get("legacy_sharded_connection_string", False)
+        if "vpc_id" in args:
+            self.connect(args["vpc_id"], args["subnet_ids"])
+
+    def connect(
+        self, vpc_id: pulumi.Input[str], subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    ) -> None:
+        """The AWS side and the link: the interface endpoint goes only into subnets whose
+        zone the Atlas service serves (one per zone); none is a ConfigError naming both."""
+        name = self._resource_name
+        child = pulumi.ResourceOptions(parent=self)
+        served_subnets = pulumi.Output.all(
+            endpoint_zones.subnet_zones(subnet_ids, self),
+            self.service_zones,
+            self.endpoint_service_name,
+        ).apply(lambda read: endpoint_zones.endpoint_subnets(read[0], read[1], read[2]))
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
-            vpc_id=args["vpc_id"],
+            vpc_id=vpc_id,
             description="Atlas PrivateLink endpoint: ingress only from its clients",
             tags={"Name": f"{name}-sg"},
             opts=child,
         )
         self.vpc_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-vpce",
-            vpc_id=args["vpc_id"],
+            vpc_id=vpc_id,
             service_name=self.atlas_endpoint.endpoint_service_name,
             vpc_endpoint_type="Interface",
-            subnet_ids=args["subnet_ids"],
+            subnet_ids=served_subnets,
             security_group_ids=[self.security_group.id],
             private_dns_enabled=False,
             tags={"Name": f"{name}-vpce"},
@@ -128,15 +155,14 @@ class PrivateEndpoint(pulumi.ComponentResource):
         )
         # Atlas adds the private string to the cluster only after the link is up, so the
         # read must wait for the link: reading it from the cluster resource races.
-        optimized = not args.get("legacy_sharded_connection_string", False)
+        optimized = self._shard_optimized
         linked_cluster = atlas.get_advanced_cluster_output(
             project_id=self.link.project_id,
-            name=args["cluster_name"],
+            name=self._cluster_name,
             opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[self.link]),
         )
         self.security_group_id = self.security_group.id
         self.vpc_endpoint_id = self.vpc_endpoint.id
-        self.endpoint_service_name = self.atlas_endpoint.endpoint_service_name
         self.private_srv_connection_string = pulumi.Output.all(
             linked_cluster.connection_strings, self.vpc_endpoint.id
         ).apply(lambda pair: select_private_srv(pair[0], pair[1], shard_optimized=optimized))

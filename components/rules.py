@@ -305,3 +305,79 @@ def database_user_iam(
             )
         )
     return findings
+
+
+# EC2 API reference, CreateSecurityGroup (GroupDescription) and IpRange / SecurityGroupRule
+# (Description): up to 255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*
+# (docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html).
+EC2_DESCRIPTION_CHARS = "a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*"
+EC2_DESCRIPTION = re.compile(r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]*")
+EC2_DESCRIPTION_MAX = 255
+# IAM API reference, CreateRole Description: up to 1,000 characters matching
+# [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]* (API_CreateRole.html).
+IAM_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
+IAM_DESCRIPTION_MAX = 1000
+
+
+def ec2_description(text: str, key: str = "description") -> list[Finding]:
+    """Security group and rule descriptions EC2 accepts; anything else fails at deploy."""
+    bad = sorted(set(EC2_DESCRIPTION.sub("", text)))
+    if not bad and len(text) <= EC2_DESCRIPTION_MAX:
+        return []
+    problem = (
+        f"{text!r} has characters EC2 refuses: {' '.join(repr(c) for c in bad)}"
+        if bad
+        else f"{len(text)} characters is over EC2's {EC2_DESCRIPTION_MAX}"
+    )
+    return [
+        Finding(
+            "ec2-description",
+            key,
+            problem,
+            allowed=f"up to {EC2_DESCRIPTION_MAX} of {EC2_DESCRIPTION_CHARS}",
+        )
+    ]
+
+
+def iam_description(text: str, key: str = "description") -> list[Finding]:
+    """IAM role descriptions: printable Latin-1 only, up to 1,000 characters."""
+    bad = sorted(set(IAM_DESCRIPTION.sub("", text)))
+    if not bad and len(text) <= IAM_DESCRIPTION_MAX:
+        return []
+    problem = (
+        f"{text!r} has characters IAM refuses: {' '.join(repr(c) for c in bad)}"
+        if bad
+        else f"{len(text)} characters is over IAM's {IAM_DESCRIPTION_MAX}"
+    )
+    return [
+        Finding(
+            "iam-description",
+            key,
+            problem,
+            allowed=f"up to {IAM_DESCRIPTION_MAX} printable Latin-1 characters",
+        )
+    ]
+
+
+def account_concurrency(
+    reserved: int | None,
+    key: str = "reservedConcurrency",
+    account_limit: int = limits.ACCOUNT_CONCURRENCY_DEFAULT,
+) -> list[Finding]:
+    """Reserved concurrency comes out of the account's pool, and Lambda keeps 100 of it
+    unreserved: a default account can grant at most 900, the deploy fails above that."""
+    grantable = account_limit - limits.UNRESERVED_CONCURRENCY_MINIMUM
+    if reserved is None or reserved <= grantable:
+        return []
+    return [
+        Finding(
+            "account-concurrency",
+            key,
+            f"{reserved} is more than a default account can reserve ({account_limit} "
+            f"concurrent executions minus the {limits.UNRESERVED_CONCURRENCY_MINIMUM} Lambda "
+            "keeps unreserved): raise the Lambda quota 'Concurrent executions' first, "
+            "or the deploy fails",
+            severity="advisory",
+            allowed=f"1-{grantable} on a default account",
+        )
+    ]

@@ -24,8 +24,24 @@ def compose(settings: StackSettings) -> dict[str, pulumi.Output]:
     for advisory in settings.advisories:
         pulumi.log.warn(f"{advisory.key}: {advisory.message}")
 
-    network = Network("network", settings.network)
     cluster = AtlasCluster("atlas", settings.cluster)
+    endpoint = None
+    network_args = settings.network
+    if settings.private_endpoint:
+        # The Atlas side first: a created VPC puts its subnets where the service serves.
+        endpoint = PrivateEndpoint(
+            "privatelink",
+            {
+                "project_id": cluster.project_id,
+                "cluster_name": cluster.cluster_name,
+                "aws_region": settings.aws_region,
+                "cluster_tier": settings.cluster.get("tier", "M10"),
+                "legacy_sharded_connection_string": settings.legacy_sharded_connection_string,
+            },
+            opts=pulumi.ResourceOptions(depends_on=[cluster]),
+        )
+        network_args = {**network_args, "preferred_zones": endpoint.service_zones}
+    network = Network("network", network_args)
     outputs: dict[str, pulumi.Output] = {
         "projectId": cluster.project_id,
         "clusterName": cluster.cluster_name,
@@ -33,20 +49,8 @@ def compose(settings: StackSettings) -> dict[str, pulumi.Output]:
         "vpcId": network.vpc_id,
     }
 
-    if settings.private_endpoint:
-        endpoint = PrivateEndpoint(
-            "privatelink",
-            {
-                "project_id": cluster.project_id,
-                "cluster_name": cluster.cluster_name,
-                "aws_region": settings.aws_region,
-                "vpc_id": network.vpc_id,
-                "subnet_ids": network.subnet_ids,
-                "cluster_tier": settings.cluster.get("tier", "M10"),
-                "legacy_sharded_connection_string": settings.legacy_sharded_connection_string,
-            },
-            opts=pulumi.ResourceOptions(depends_on=[cluster]),
-        )
+    if endpoint is not None:
+        endpoint.connect(network.vpc_id, network.subnet_ids)
         srv = endpoint.private_srv_connection_string.apply(
             lambda value: _warn_on_legacy_fallback(value, settings)
         )

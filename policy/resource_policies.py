@@ -20,7 +20,7 @@ from components.rules import Finding, Severity
 
 from . import resource_types as types
 from .findings import ENFORCEMENT, ReportViolation, report
-from .props import UNKNOWN, read, string_map
+from .props import UNKNOWN, items, read, string_map
 
 # Lambda's own default when a function sets no memory size.
 LAMBDA_DEFAULT_MEMORY_MB = 128
@@ -34,16 +34,17 @@ Check = Callable[[ResourceValidationArgs], list[Finding]]
 def resource_policy(
     name: str,
     description: str,
-    resource_type: str,
+    resource_type: str | tuple[str, ...],
     check: Check,
     severity: Severity = "error",
     config_schema: PolicyConfigSchema | None = None,
 ) -> ResourceValidationPolicy:
-    """A policy that runs `check` on every resource of `resource_type` and reports the
-    findings of `severity` at the matching enforcement level."""
+    """A policy that runs `check` on every resource of `resource_type` (one type or a
+    tuple) and reports the findings of `severity` at the matching enforcement level."""
+    resource_types = (resource_type,) if isinstance(resource_type, str) else resource_type
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type == resource_type:
+        if args.resource_type in resource_types:
             report(check(args), report_violation, severity, args.urn)
 
     return ResourceValidationPolicy(
@@ -98,6 +99,32 @@ def memory_findings(args: ResourceValidationArgs) -> list[Finding]:
     return rules.memory_size(int(memory), key="memorySize")
 
 
+def ec2_description_findings(args: ResourceValidationArgs) -> list[Finding]:
+    """A group's description and its inline rules' descriptions, or a rule's own; one that
+    is known only after deploy is checked when `pulumi up` runs the pack again."""
+    texts = [("description", read(args.props, "description"))]
+    for direction in ("ingress", "egress"):
+        for index, rule in enumerate(items(read(args.props, direction))):
+            texts.append((f"{direction}[{index}].description", read(rule, "description")))
+    findings: list[Finding] = []
+    for key, text in texts:
+        if isinstance(text, str):
+            findings += rules.ec2_description(text, key=key)
+    return findings
+
+
+def iam_description_findings(args: ResourceValidationArgs) -> list[Finding]:
+    text = read(args.props, "description")
+    return rules.iam_description(text, key="description") if isinstance(text, str) else []
+
+
+def account_concurrency_findings(args: ResourceValidationArgs) -> list[Finding]:
+    reserved = read(args.props, "reservedConcurrentExecutions")
+    if not isinstance(reserved, int | float) or reserved < 0:
+        return []  # unset (-1 is the provider's "unreserved") or unknown
+    return rules.account_concurrency(int(reserved), key="reservedConcurrentExecutions")
+
+
 ACCESS_LIST_CONFIG = PolicyConfigSchema(
     properties={
         ALLOW_ACCESS_LIST: {
@@ -140,6 +167,31 @@ RESOURCE_POLICIES: list[ResourceValidationPolicy] = [
         "Lambda memory of 512 MB or more: the driver's TLS, SigV4 and BSON work needs CPU.",
         types.LAMBDA_FUNCTION,
         memory_findings,
+        severity="advisory",
+    ),
+    resource_policy(
+        "ec2-descriptions",
+        "Security group and rule descriptions use only the characters EC2 accepts "
+        "(a-zA-Z0-9, space, ._-:/()#,@[]+=&;{}!$*; no apostrophe), up to 255.",
+        (
+            types.SECURITY_GROUP,
+            types.SECURITY_GROUP_RULE,
+            types.SECURITY_GROUP_INGRESS,
+            types.SECURITY_GROUP_EGRESS,
+        ),
+        ec2_description_findings,
+    ),
+    resource_policy(
+        "iam-role-description",
+        "IAM role descriptions use only printable Latin-1 characters, up to 1,000.",
+        types.IAM_ROLE,
+        iam_description_findings,
+    ),
+    resource_policy(
+        "lambda-account-concurrency-advisory",
+        "Reserved concurrency a default account can grant: 1,000 minus the 100 Lambda keeps.",
+        types.LAMBDA_FUNCTION,
+        account_concurrency_findings,
         severity="advisory",
     ),
 ]

@@ -8,6 +8,7 @@ re-implementation. Each run gets a fresh event loop, config and root stack.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import runpy
@@ -105,6 +106,21 @@ class OfflineRun:
     monitor: RecordingMonitor
 
 
+def _drain(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel a run's pending tasks and collect its orphaned futures now.
+
+    Otherwise their finalizers run during a later run (logging "exception was never
+    retrieved" with deep chains), and under CPython 3.11 one landing inside `ast.parse`
+    (the handler check) breaks it with "AST constructor recursion depth mismatch".
+    """
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    gc.collect()
+
+
 @contextmanager
 def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
     """Isolate one run: its own event loop, no root stack left over from an earlier run."""
@@ -114,14 +130,10 @@ def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
     try:
         yield loop
     finally:
-        # A run that failed half-way leaves tasks and RPCs behind in the SDK's global
-        # settings; cancel them on this loop and forget them, or the next run waits on
-        # futures of a closed loop.
-        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        # A run that failed half-way (an error inside an apply) leaves tasks and RPCs in
+        # the SDK's global settings, bound to this loop: drain them here, or the next run
+        # waits on futures of a closed loop.
+        _drain(loop)
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)

@@ -38,17 +38,30 @@ def physical_id(type_: str, name: str) -> str:
 class FakeCloud(pulumi.runtime.Mocks):
     """Deployed-state mocks: computed outputs filled in, events logged in order."""
 
-    def __init__(self, region: str = "us-east-1", *, shard_optimized: bool = True) -> None:
+    def __init__(
+        self,
+        region: str = "us-east-1",
+        service_zones: str = "bcd",
+        subnet_zones: dict[str, str] | None = None,
+        *,
+        shard_optimized: bool = True,
+    ) -> None:
         self.region = region
         self.shard_optimized = shard_optimized
         self.events: list[tuple[str, str]] = []
         self.ids: dict[tuple[str, str], str] = {}
         self.cluster_types: dict[str, str] = {}
+        # Atlas's endpoint service serves a subset of the region's zones (suffixes).
+        self.service_zones = [f"{region}{suffix}" for suffix in service_zones]
+        # Zones of subnets the stack is given (bring-your-own VPC); created ones add theirs.
+        self.subnet_zones: dict[str, str] = dict(subnet_zones or {})
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.events.append(("create", f"{args.typ}::{args.name}"))
         resource_id = physical_id(args.typ, args.name)
         self.ids[(args.typ, args.name)] = resource_id
+        if args.typ == "aws:ec2/subnet:Subnet":
+            self.subnet_zones[resource_id] = args.inputs["availabilityZone"]
         state = dict(args.inputs)
         state.update(self._computed(args.typ, args.name, args.inputs, resource_id))
         return resource_id, state
@@ -90,6 +103,12 @@ class FakeCloud(pulumi.runtime.Mocks):
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             zones = [f"{self.region}{suffix}" for suffix in "abcdef"]
             return {"names": zones, "zoneIds": zones, "id": self.region}
+        if args.token == "aws:ec2/getVpcEndpointService:getVpcEndpointService":
+            name = args.args["serviceName"]
+            return {"serviceName": name, "availabilityZones": self.service_zones, "id": name}
+        if args.token == "aws:ec2/getSubnet:getSubnet":
+            subnet = args.args["id"]
+            return {"id": subnet, "availabilityZone": self.subnet_zones[subnet]}
         if args.token == "mongodbatlas:index/getAdvancedCluster:getAdvancedCluster":
             return {"connectionStrings": self._private_strings(args.args["name"])}
         raise NotImplementedError(args.token)

@@ -135,7 +135,8 @@ def test_network_has_no_route_to_the_internet(deploy):
     subnets = run.plan.by_type("aws:ec2/subnet:Subnet")
     # Registration order follows the invoke's thread, so key by name, not position.
     zones = {s.name: s.inputs["availabilityZone"] for s in subnets}
-    assert zones == {"network-private-0": "us-east-1a", "network-private-1": "us-east-1b"}
+    # The fake Atlas endpoint service serves b, c, d only: the created subnets go there.
+    assert zones == {"network-private-0": "us-east-1b", "network-private-1": "us-east-1c"}
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets)
 
 

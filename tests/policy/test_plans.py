@@ -20,6 +20,9 @@ from policy.pack import POLICIES
 
 from .helpers import ACCESS_LIST, CLUSTER, LAMBDA, USER, cluster_props
 
+ROLE = "aws:iam/role:Role"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, Plan]:
@@ -97,8 +100,12 @@ def broken(plan: Plan) -> Plan:
         inputs["awsIamType"] = "NONE"
         inputs["password"] = "hunter2"
 
-    plan = edited(edited(plan, LAMBDA, function), USER, user)
+    def role(inputs: dict[str, Any]) -> None:
+        inputs["description"] = "Execution role \u2014 of the function"
+
+    plan = edited(edited(edited(plan, LAMBDA, function), USER, user), ROLE, role)
     plan = added(plan, ACCESS_LIST, "open", {"cidrBlock": "0.0.0.0/0", "projectId": "p"})
+    plan = added(plan, EGRESS, "nat", {"description": "Atlas, through the VPC's NAT"})
     return added(plan, CLUSTER, "scratch", cluster_props("M0", name="scratch"))
 
 
@@ -121,6 +128,9 @@ def test_a_broken_plan_violates_every_policy(plans: dict[str, Plan]) -> None:
         "lambda-mongodb-uri-options": "environment.variables.MONGODB_URI",
         "atlas-private-endpoint-tier": "scratch.instanceSize",
         "atlas-connection-budget": "lambda-function.reservedConcurrentExecutions",
+        "ec2-descriptions": "description",
+        "iam-role-description": "description",
+        "lambda-account-concurrency-advisory": "reservedConcurrentExecutions",
     }
     assert by_policy["lambda-memory-size-advisory"].enforcement == "advisory"
     assert by_policy["atlas-connection-budget"].enforcement == "mandatory"
@@ -156,3 +166,29 @@ def test_cli_exit_codes(
     bad = tmp_path / "config.json"
     bad.write_text("{not json")
     assert main(["dev", "--config", str(bad)]) == 2
+
+
+def test_a_no_privatelink_variant_passes_the_pack() -> None:
+    """privateEndpoint false with a given VPC and an opted-in access list: every rule holds,
+    including EC2's description charset on the NAT egress rule (once an apostrophe)."""
+    import json
+
+    from components.offline import run_program
+    from components.offline.engine import stack_config
+    from components.stack import compose
+    from components.stack_config import load_settings
+
+    config = {
+        **stack_config("dev")[0],
+        "atlas-lambda:privateEndpoint": "false",
+        "atlas-lambda:vpcId": "vpc-0123456789abcdef0",
+        "atlas-lambda:subnetIds": json.dumps(
+            ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"]
+        ),
+        "atlas-lambda:accessListCidrs": json.dumps(["203.0.113.7/32"]),
+        "atlas-lambda:allowAccessList": "true",
+    }
+    plan = run_program(lambda: compose(load_settings()), stack="dev", config=config).plan
+    [egress] = plan.by_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert egress.inputs["cidrIpv4"] == "0.0.0.0/0"
+    assert evaluate(plan, {"atlas-access-list": {"allowAccessList": True}}) == []

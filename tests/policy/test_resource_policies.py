@@ -130,3 +130,68 @@ class TestMemory:
         args = resource_args(LAMBDA, function_props(memorySize=1024.0))  # wire numbers
         assert validate("lambda-memory-size", args).calls == []
         assert validate("lambda-memory-size-advisory", args).calls == []
+
+
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+ROLE = "aws:iam/role:Role"
+
+
+class TestEc2Descriptions:
+    """EC2 API reference, CreateSecurityGroup GroupDescription and IpRange/SecurityGroupRule
+    Description: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*, up to 255 characters."""
+
+    def test_an_apostrophe_is_refused_on_every_description_type(self) -> None:
+        for type_token in (SG, SG_RULE, EGRESS):
+            args = resource_args(type_token, {"description": "through the VPC's NAT"})
+            [message] = validate("ec2-descriptions", args).messages
+            assert message.startswith('description: "through the VPC\'s NAT" has characters')
+            assert "allowed: up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#" in message
+
+    def test_inline_rules_are_checked_too(self) -> None:
+        props = {"description": "ok", "ingress": [{"description": "caf\u00e9"}]}
+        [message] = validate("ec2-descriptions", resource_args(SG, props)).messages
+        assert message.startswith("ingress[0].description: ")
+
+    def test_every_allowed_character_passes(self) -> None:
+        text = "aZ09 ._-:/()#,@[]+=&;{}!$*"
+        assert validate("ec2-descriptions", resource_args(SG, {"description": text})).calls == []
+
+    def test_unknown_or_missing_description_is_left_for_up(self) -> None:
+        assert validate("ec2-descriptions", resource_args(SG, {"description": UNKNOWN})).calls == []
+        assert validate("ec2-descriptions", resource_args(SG, {})).calls == []
+
+
+class TestIamRoleDescription:
+    """IAM API reference, CreateRole Description: [\\u0009\\u000A\\u000D\\u0020-\\u007E
+    \\u00A1-\\u00FF]*, up to 1,000 characters (an apostrophe is fine there)."""
+
+    def test_outside_latin1_is_refused(self) -> None:
+        args = resource_args(ROLE, {"description": "role \u2014 of fn"})
+        [message] = validate("iam-role-description", args).messages
+        assert "IAM refuses" in message and "printable Latin-1" in message
+
+    def test_an_apostrophe_passes(self) -> None:
+        args = resource_args(ROLE, {"description": "the function's role"})
+        assert validate("iam-role-description", args).calls == []
+
+
+class TestAccountConcurrency:
+    """Lambda quotas page: 1,000 concurrent executions by default; Lambda keeps 100 of them
+    unreserved (configuration-concurrency.html), so a default account grants at most 900."""
+
+    def test_above_900_is_advisory(self) -> None:
+        args = resource_args(LAMBDA, function_props(reservedConcurrentExecutions=901.0))
+        [message] = validate("lambda-account-concurrency-advisory", args).messages
+        assert message.startswith("reservedConcurrentExecutions: 901 is more than a default")
+        assert "Concurrent executions" in message and "(allowed: 1-900" in message
+        assert (
+            policy("lambda-account-concurrency-advisory").enforcement_level
+            == EnforcementLevel.ADVISORY
+        )
+
+    def test_900_and_unreserved_pass(self) -> None:
+        for value in (900, -1):
+            args = resource_args(LAMBDA, function_props(reservedConcurrentExecutions=value))
+            assert validate("lambda-account-concurrency-advisory", args).calls == []
