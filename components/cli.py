@@ -110,8 +110,10 @@ def classify(error: BaseException) -> CliError:
     if isinstance(error, CliError):
         return error
     if isinstance(error, ConfigError):
-        hint = f"set {error.key} to one of: {error.allowed}" if error.allowed else (
-            f"fix {error.key} and run again"
+        hint = (
+            f"set {error.key} to one of: {error.allowed}"
+            if error.allowed
+            else (f"fix {error.key} and run again")
         )
         return CliError(str(error.key) + ": " + error.problem, hint)
     if isinstance(error, UnicodeDecodeError):

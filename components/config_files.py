@@ -76,7 +76,7 @@ def load_mapping(path: Path) -> dict[Any, Any]:
     """The YAML mapping in `path`; an empty file is an empty mapping."""
     text = read_text(path)
     try:
-        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

@@ -66,9 +66,7 @@ def distinct(values: Sequence[str], key: str) -> list[Finding]:
     repeated = sorted({value for value in values if value in seen or seen.add(value)})
     if not repeated:
         return []
-    return [
-        Finding("distinct-ids", key, f"{repeated[0]} is listed twice", allowed="distinct ids")
-    ]
+    return [Finding("distinct-ids", key, f"{repeated[0]} is listed twice", allowed="distinct ids")]
 
 
 def environment_size(

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from . import deploy_limits, rules
-from .cli import CliError, register_secret
-from .config_files import load_mapping, mapping_field
 from .budget import budget_findings, connection_budget
+from .cli import CliError, register_secret
 from .cluster import AtlasClusterArgs, validate_cluster_args
+from .config_files import load_mapping, mapping_field
 from .database_user import validate_user_args
 from .errors import ConfigError
 from .lambda_function import validate_lambda_args
@@ -149,9 +149,7 @@ def parse_environment(entries: list[str]) -> dict[str, str]:
                 f"{PROJECT}:environment", f"entry {name[:40]!r}... is not KEY=VALUE", "KEY=VALUE"
             )
         if name in environment:
-            raise ConfigError(
-                f"{PROJECT}:environment.{name}", "is set twice", "each key once"
-            )
+            raise ConfigError(f"{PROJECT}:environment.{name}", "is set twice", "each key once")
         environment[name] = value
     return environment
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
@@ -71,8 +70,12 @@ def _recording_thread_loop(call: Callable[[], Any], loops: list[asyncio.Abstract
     try:
         return call()
     finally:
-        if created:
-            loops.append(policy.get_event_loop())
+        try:
+            loop = policy.get_event_loop() if created else None
+        except RuntimeError:  # the SDK made and dropped its own
+            loop = None
+        if loop is not None:
+            loops.append(loop)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
