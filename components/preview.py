@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import cli
-from .offline import run_stack
-from .offline.engine import PROJECT_DIR
-from .offline.render import render
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--cwd", type=Path, default=PROJECT_DIR, help="project directory (default: this one)"
     )
     options = parser.parse_args(argv)
+    # Imported here, under run_command: a Ctrl-C while Pulumi loads still ends cleanly.
+    from .offline import run_stack
+    from .offline.render import render
+
     plan = run_stack(options.stack, project_dir=options.cwd.resolve()).plan
     sys.stdout.write(plan.to_json() if options.json else render(plan))
     return cli.EXIT_OK
