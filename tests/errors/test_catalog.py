@@ -70,6 +70,28 @@ def test_secret_environment_never_echoed_in_errors(project: Path) -> None:
     assert_clean_failure(result, exit_code=1, names=["DB_URL"], secrets=[ENV_SECRET])
 
 
+def test_secret_environment_is_a_secret_resource_input() -> None:
+    """`pulumi config set --secret environment ...`: the Lambda's environment.variables are
+    a secret in the plan (so encrypted in state), not plain text."""
+    from components.offline import SECRET, run_program
+    from components.stack import compose
+    from components.stack_config import load_settings
+
+    config = {
+        "aws:region": "us-east-1",
+        "atlas-lambda:orgId": "5f0000000000000000000001",
+        "atlas-lambda:environment": '["FEATURE=' + ENV_SECRET + '"]',
+    }
+    run = run_program(
+        lambda: compose(load_settings()),
+        config=config,
+        secret_keys=["atlas-lambda:environment"],
+    )
+    function = run.plan.one("aws:lambda/function:Function")
+    assert function.inputs["environment"] == {"variables": SECRET}
+    assert ENV_SECRET not in run.plan.to_json()
+
+
 def test_credentials_in_urls_are_redacted_everywhere(project: Path) -> None:
     """Every message goes through cli.redact: a token inside a URL never reaches the output,
     even inside a file name the error echoes."""
@@ -265,3 +287,23 @@ def test_advisories_reach_the_json_plan_and_the_diff(project: Path, tmp_path: Pa
     assert diff.returncode == cli.EXIT_CHANGES, diff.stderr
     assert "+ advisory memory-size: memorySize:" in diff.stdout
     assert "Advisories:" in preview(project, low).stdout
+
+
+def test_every_event_loop_a_run_opens_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root of the intermittent "Exception ignored in BaseEventLoop.__del__": loops the
+    SDK's mock monitor opens on worker threads and never closes. A run must close them all."""
+    import asyncio
+
+    from components.offline import run_stack
+
+    opened: list[asyncio.AbstractEventLoop] = []
+    new_event_loop = asyncio.new_event_loop
+
+    def recording() -> asyncio.AbstractEventLoop:
+        opened.append(new_event_loop())
+        return opened[-1]
+
+    monkeypatch.setattr(asyncio, "new_event_loop", recording)
+    run_stack("dev")
+    assert len(opened) > 1  # the run's own loop and the worker threads'
+    assert all(loop.is_closed() for loop in opened)
