@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from components.offline.engine import stack_config
 from components.cli import run_command
+from components.offline.engine import stack_config
 from components.plan_diff import diff_plans, main, render_diff
 
 from .conftest import run_project
