@@ -42,7 +42,10 @@ DEBUG_FLAG = "--debug"
 REDACTED = "[redacted]"
 
 # `scheme://user:password@host` or `scheme://token@host`: keep the scheme and the host.
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s'\"]+)@")
+# One slash too: a URL that went through a file path (`Path("https://u:t@h")`) has lost one.
+_URL_CREDENTIALS = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:/{1,3})(?P<userinfo>[^/@\s'\"]+)@"
+)
 _secrets: set[str] = set()
 
 
@@ -110,8 +113,10 @@ def classify(error: BaseException) -> CliError:
     if isinstance(error, CliError):
         return error
     if isinstance(error, ConfigError):
-        hint = f"set {error.key} to one of: {error.allowed}" if error.allowed else (
-            f"fix {error.key} and run again"
+        hint = (
+            f"set {error.key} to one of: {error.allowed}"
+            if error.allowed
+            else (f"fix {error.key} and run again")
         )
         return CliError(str(error.key) + ": " + error.problem, hint)
     if isinstance(error, UnicodeDecodeError):

@@ -88,6 +88,8 @@ class MongoLambdaArgs(TypedDict):
     """AWS_IAM (default) or NONE."""
     environment: NotRequired[Mapping[str, str]]
     """Extra environment variables; Lambda's reserved keys are refused."""
+    secret_environment: NotRequired[bool]
+    """Keep `environment.variables` a secret in state (the values came from --secret)."""
 
 
 def descriptions(function_name: str) -> dict[str, str]:
@@ -264,7 +266,11 @@ class MongoLambda(pulumi.ComponentResource):
                 "subnet_ids": args["subnet_ids"],
                 "security_group_ids": [security_group.id],
             },
-            environment={"variables": environment},
+            environment={
+                "variables": pulumi.Output.secret(environment)
+                if args.get("secret_environment")
+                else environment
+            },
             logging_config={"log_format": "JSON", "log_group": log_group.name},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[vpc_access, log_group]),
         )

@@ -2,21 +2,25 @@
 
 For CI without cloud credentials (pull requests from forks): run
 `python -m components.preview STACK --json` on the base and the head commit, then this.
-It prints added, removed and changed resources with the changed properties.
-Exit codes follow `terraform plan -detailed-exitcode`: 0 no changes, 2 changes, 1 error.
+It prints added, removed and changed resources with the changed properties, and the
+advisories that appeared or went away. Exit codes follow `terraform plan -detailed-exitcode`:
+0 no changes, 2 changes, 1 error (an unreadable or malformed plan file); and, as every
+command (components/cli.py), 64 usage, 70 internal error, 130 interrupted.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+from . import cli
+from .config_files import read_text
+
+EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_CHANGES
 
 
 def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -44,10 +48,19 @@ class PlanDiff:
     removed: list[dict]
     changed: list[tuple[dict, list[PropertyChange]]]
     outputs: list[PropertyChange]
+    advisories_added: list[dict] = field(default_factory=list)
+    advisories_removed: list[dict] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.outputs)
+        return bool(
+            self.added
+            or self.removed
+            or self.changed
+            or self.outputs
+            or self.advisories_added
+            or self.advisories_removed
+        )
 
 
 def diff_values(before: Any, after: Any) -> list[PropertyChange]:
@@ -73,7 +86,14 @@ def diff_plans(base: dict, head: dict) -> PlanDiff:
         removed=[before[urn] for urn in sorted(before.keys() - after.keys())],
         changed=changed,
         outputs=diff_values(base.get("outputs", {}), head.get("outputs", {})),
+        advisories_added=[a for a in _advisories(head) if a not in _advisories(base)],
+        advisories_removed=[a for a in _advisories(base) if a not in _advisories(head)],
     )
+
+
+def _advisories(plan: dict) -> list[dict]:
+    """A plan's advisories; plans written before they were recorded have none."""
+    return list(plan.get("advisories", []))
 
 
 def _show(value: Any) -> str:
@@ -91,6 +111,8 @@ def render_diff(diff: PlanDiff) -> str:
     for resource, changes in diff.changed:
         lines.append(f"~ {resource['type']}  {resource['name']}")
         lines += [f"      {c.path}: {_show(c.before)} => {_show(c.after)}" for c in changes]
+    for sign, advisories in (("+", diff.advisories_added), ("-", diff.advisories_removed)):
+        lines += [f"{sign} advisory {a['rule']}: {a['key']}: {a['message']}" for a in advisories]
     if diff.outputs:
         lines.append("Outputs:")
         lines += [f"    ~ {c.path}: {_show(c.before)} => {_show(c.after)}" for c in diff.outputs]
@@ -101,26 +123,51 @@ def render_diff(diff: PlanDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
+_RESOURCE_FIELDS = {"urn": str, "type": str, "name": str, "inputs": dict}
+_ADVISORY_FIELDS = ("rule", "key", "message")
+
+
+def _malformed(path: str, problem: str) -> cli.CliError:
+    return cli.CliError(
+        f"{path}: {problem}",
+        "pass plans written by `python -m components.preview STACK --json`",
+    )
+
+
 def _load(path: str) -> dict:
-    document = json.loads(Path(path).read_text())
+    """A plan file, its shape checked so a wrong file is named instead of crashing."""
+    try:
+        document = json.loads(read_text(Path(path)))
+    except json.JSONDecodeError as error:
+        raise _malformed(path, f"is not JSON (line {error.lineno}: {error.msg})") from None
     if not isinstance(document, dict) or not isinstance(document.get("resources"), list):
-        raise ValueError(f"{path}: not a plan from `python -m components.preview --json`")
+        raise _malformed(path, "is not a plan (no resources list)")
+    for index, resource in enumerate(document["resources"]):
+        for name, kind in _RESOURCE_FIELDS.items():
+            if not isinstance(resource, dict) or not isinstance(resource.get(name), kind):
+                raise _malformed(
+                    path, f"resources[{index}].{name} is missing or not a {kind.__name__}"
+                )
+    if not isinstance(document.get("outputs", {}), dict):
+        raise _malformed(path, "outputs is not a mapping")
+    advisories = document.get("advisories", [])
+    if not isinstance(advisories, list) or not all(
+        isinstance(a, dict) and all(isinstance(a.get(k), str) for k in _ADVISORY_FIELDS)
+        for a in advisories
+    ):
+        raise _malformed(path, "advisories is not a list of {rule, key, message}")
     return document
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m components.plan_diff", description=__doc__)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = cli.ArgumentParser(prog="python -m components.plan_diff", description=__doc__)
     parser.add_argument("base", help="plan JSON of the base (e.g. main)")
     parser.add_argument("head", help="plan JSON of the change")
     options = parser.parse_args(argv)
-    try:
-        diff = diff_plans(_load(options.base), _load(options.head))
-    except (OSError, ValueError, KeyError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+    diff = diff_plans(_load(options.base), _load(options.head))
     sys.stdout.write(render_diff(diff))
     return EXIT_CHANGES if diff.has_changes else EXIT_NO_CHANGES
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run_command(main))

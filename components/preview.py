@@ -1,35 +1,39 @@
-"""Offline preview: `python -m components.preview [STACK] [--json]`.
+"""Offline preview: `python -m components.preview [STACK] [--json] [--cwd DIR]`.
 
 Runs the program under the mock engine with Pulumi.<STACK>.yaml and prints what
-`pulumi up` would create. Needs no Pulumi CLI and no cloud account.
-Exit codes: 0 ok, 2 invalid configuration or unknown stack.
+`pulumi up` would create, with the advisories (budget, memory) the config earns. Needs no
+Pulumi CLI and no cloud account. Exit codes (components/cli.py): 0 ok, 1 invalid
+configuration, unknown stack or unreadable file, 64 usage, 70 internal error,
+130 interrupted.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
-from .errors import ConfigError
-from .offline import run_stack
-from .offline.render import render
+from . import cli
 
-EXIT_INVALID = 2
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m components.preview", description=__doc__)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = cli.ArgumentParser(prog="python -m components.preview", description=__doc__)
     parser.add_argument("stack", nargs="?", default="dev", help="stack name (default: dev)")
     parser.add_argument("--json", action="store_true", help="machine-readable plan")
+    parser.add_argument(
+        "--cwd", type=Path, default=PROJECT_DIR, help="project directory (default: this one)"
+    )
     options = parser.parse_args(argv)
-    try:
-        plan = run_stack(options.stack).plan
-    except (ConfigError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID
+    # Imported here, under run_command: a Ctrl-C while Pulumi loads still ends cleanly.
+    from .offline import run_stack
+    from .offline.render import render
+
+    plan = run_stack(options.stack, project_dir=options.cwd.resolve()).plan
     sys.stdout.write(plan.to_json() if options.json else render(plan))
-    return 0
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run_command(main))

@@ -146,7 +146,18 @@ def environment_keys(env: Mapping[str, str], key: str = "environment") -> list[F
     return findings
 
 
-SECRET_ENV_WORDS: tuple[str, ...] = ("PASSWORD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY")
+SECRET_ENV_WORDS: tuple[str, ...] = (
+    "PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "APIKEY",
+    "CREDENTIAL", "ACCESS_KEY", "AUTH_KEY", "PASSPHRASE",
+)  # fmt: skip
+
+
+def _uri_password(value: str) -> bool | None:
+    """Whether a URI value carries a password; None when it cannot be parsed at all."""
+    try:
+        return bool(urlsplit(value).password)
+    except ValueError:  # e.g. `mongodb://[broken`: a malformed host, not a crash
+        return None
 
 
 def environment_secrets(env: Mapping[str, str], key: str = "environment") -> list[Finding]:
@@ -164,12 +175,14 @@ def environment_secrets(env: Mapping[str, str], key: str = "environment") -> lis
                     allowed="non-secret settings; use IAM (MONGODB-AWS) or Secrets Manager",
                 )
             )
-        elif "://" in value and urlsplit(value).password:
+        elif "://" in value and _uri_password(value) is not False:
             findings.append(
                 Finding(
                     "env-secret",
                     f"{key}.{name}",
-                    f"{name} is a URI with a password",
+                    f"{name} is a URI with a password"
+                    if _uri_password(value)
+                    else f"{name} is a URI that cannot be parsed (it may hold a password)",
                     allowed="a URI without user:password (MONGODB-AWS signs with the role)",
                 )
             )
@@ -179,10 +192,16 @@ def environment_secrets(env: Mapping[str, str], key: str = "environment") -> lis
 def lambda_mongodb_uri(uri: str, *, sharded: bool, key: str = "MONGODB_URI") -> list[Finding]:
     """The options that keep a Lambda's connections healthy and bounded: srvMaxHosts on a
     sharded cluster's legacy string, never on the load-balanced shard-optimized one."""
-    parts = urlsplit(uri)
-    options = {name.lower(): values[-1] for name, values in parse_qs(parts.query).items()}
+    try:
+        parts = urlsplit(uri)
+        options = {name.lower(): values[-1] for name, values in parse_qs(parts.query).items()}
+        credentials = parts.password or parts.username
+    except ValueError:
+        return [
+            Finding("uri-format", key, "is not a parsable URI", allowed="mongodb+srv://host/db?...")
+        ]
     findings = []
-    if parts.password or parts.username:
+    if credentials:
         findings.append(
             Finding(
                 "uri-credentials",

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import rules
+from . import deploy_limits, rules
 from .autoscaling import tier_owned_by_atlas
 from .budget import budget_findings, connection_budget
+from .cli import CliError, register_secret
 from .cluster import AtlasClusterArgs, validate_cluster_args
+from .config_files import load_mapping, mapping_field
 from .database_user import validate_user_args
 from .errors import ConfigError
 from .lambda_function import validate_lambda_args
@@ -30,6 +32,28 @@ PROJECT = "atlas-lambda"
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
 ATLAS_ID = re.compile(r"[0-9a-f]{24}")
 UNRESERVED = -1
+INTEGER = re.compile(r"-?[0-9]+", re.ASCII)  # Unicode digits (`١٢`) are not config integers
+TYPES = ("string", "integer", "boolean", "array")
+# Keys whose value reaches resource inputs as a secret Output when set with --secret.
+SECRET_CAPABLE = ("orgId", "projectId", "environment")
+# Without decryption, only opaque ids can still be previewed (as masked values).
+OPAQUE_OFFLINE = ("orgId", "projectId")
+
+_project_file: ContextVar[Path] = ContextVar("project_file", default=PROJECT_FILE)
+_advisory_sink: ContextVar[list[rules.Finding] | None] = ContextVar("advisories", default=None)
+
+
+@contextmanager
+def run_context(project_file: Path) -> Iterator[list[rules.Finding]]:
+    """Within: `load_settings` reads `project_file` and records its advisories in the list
+    yielded, so the offline engine can put them in the plan."""
+    advisories: list[rules.Finding] = []
+    tokens = _project_file.set(project_file), _advisory_sink.set(advisories)
+    try:
+        yield advisories
+    finally:
+        _project_file.reset(tokens[0])
+        _advisory_sink.reset(tokens[1])
 
 
 @dataclass(frozen=True)
@@ -44,11 +68,18 @@ class ConfigKey:
 
 def declared_keys(project_file: Path = PROJECT_FILE) -> dict[str, ConfigKey]:
     """The project's config schema, read from Pulumi.yaml."""
-    declared = yaml.safe_load(project_file.read_text())["config"]
-    return {
-        name: ConfigKey(name, spec["type"], spec.get("description", ""), spec.get("default"))
-        for name, spec in declared.items()
-    }
+    declared = mapping_field(project_file, load_mapping(project_file), "config")
+    schema = {}
+    for name, spec in declared.items():
+        if not isinstance(spec, dict) or spec.get("type") not in TYPES:
+            raise CliError(
+                f"{project_file.name}: config.{name} declares no type of: {', '.join(TYPES)}",
+                f"give config.{name} in {project_file.name} a type: and a default:",
+            )
+        schema[str(name)] = ConfigKey(
+            str(name), spec["type"], str(spec.get("description", "")), spec.get("default")
+        )
+    return schema
 
 
 def _parse(key: ConfigKey, raw: Any) -> Any:
@@ -59,12 +90,18 @@ def _parse(key: ConfigKey, raw: Any) -> Any:
         "boolean": "true or false",
         "array": "a list of strings",
     }[key.type]
+    if raw == UNDECRYPTED_SECRET and key.name not in OPAQUE_OFFLINE:
+        raise ConfigError(
+            f"{PROJECT}:{key.name}",
+            "is a secure value, which cannot be decrypted offline",
+            "a plain value for the offline preview, or run `pulumi preview`",
+        )
     if key.type == "string":
         return str(raw)
     if key.type == "integer":
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
-        if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
+        if isinstance(raw, str) and INTEGER.fullmatch(raw.strip()):
             return int(raw)
     elif key.type == "boolean":
         if isinstance(raw, bool):
@@ -109,7 +146,11 @@ def parse_environment(entries: list[str]) -> dict[str, str]:
     for entry in entries:
         name, sep, value = entry.partition("=")
         if not sep or not name:
-            raise ConfigError(f"{PROJECT}:environment", f"{entry!r} is not KEY=VALUE", "KEY=VALUE")
+            raise ConfigError(
+                f"{PROJECT}:environment", f"entry {name[:40]!r}... is not KEY=VALUE", "KEY=VALUE"
+            )
+        if name in environment:
+            raise ConfigError(f"{PROJECT}:environment.{name}", "is set twice", "each key once")
         environment[name] = value
     return environment
 
@@ -151,6 +192,20 @@ def _atlas_id(key: str, value: str, secret_keys: frozenset[str]) -> Any:
     return value
 
 
+def _refuse_unkeepable_secrets(secret_keys: frozenset[str]) -> None:
+    """Fail closed: a --secret value that would reach a resource input in plain text (a
+    name, a size) is refused rather than written to state unencrypted."""
+    for full in sorted(secret_keys):
+        namespace, _, name = full.partition(":")
+        if namespace == PROJECT and name not in SECRET_CAPABLE:
+            raise ConfigError(
+                full,
+                "is set with --secret, but its value must appear in plain text in resource "
+                "inputs (Atlas and AWS show it)",
+                f"set it without --secret; --secret is kept for: {', '.join(SECRET_CAPABLE)}",
+            )
+
+
 def settings_from_values(
     stack: str,
     aws_region: str | None,
@@ -160,10 +215,14 @@ def settings_from_values(
     """Turn typed config values into validated component args, or raise ConfigError."""
     if not aws_region:
         raise ConfigError("aws:region", "is not set", sorted(ATLAS_AWS_REGIONS))
+    _refuse_unkeepable_secrets(secret_keys)
     default_name = f"{PROJECT}-{stack}"
     tier, private_endpoint = values["tier"], values["privateEndpoint"]
     rules.raise_on_errors(
-        rules.known_tier(tier)
+        deploy_limits.atlas_cluster_name(values["clusterName"] or default_name)
+        + deploy_limits.atlas_project_name(values["projectName"] or default_name)
+        + deploy_limits.distinct(values["subnetIds"], "subnetIds")
+        + rules.known_tier(tier)
         + rules.private_endpoint_tier(tier, private_endpoint)
         + rules.access_list(values["accessListCidrs"], values["allowAccessList"])
     )
@@ -228,7 +287,10 @@ def settings_from_values(
     }
     if values["reservedConcurrency"] != UNRESERVED:
         function["reserved_concurrency"] = values["reservedConcurrency"]
+    if f"{PROJECT}:environment" in secret_keys:
+        function["secret_environment"] = True
     advisories = validate_lambda_args(function)
+    rules.raise_on_errors(deploy_limits.environment_size(function["environment"]))
     advisories += tier_owned_by_atlas(
         tier, cluster.get("auto_scaling_max_tier"), cluster.get("shard_count", 1)
     )
@@ -263,7 +325,28 @@ def load_settings() -> StackSettings:
     from pulumi.runtime import config as runtime_config
 
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    values = project_values(raw)
-    aws_region = pulumi.Config("aws").get("region")
     secret_keys = frozenset(k for k in raw if runtime_config.is_config_secret(k))
-    return settings_from_values(pulumi.get_stack(), aws_region, values, secret_keys)
+    for key in secret_keys:
+        _register_secret_value(str(raw[key]))
+    values = project_values(raw, declared_keys(_project_file.get()))
+    aws_region = pulumi.Config("aws").get("region")
+    settings = settings_from_values(pulumi.get_stack(), aws_region, values, secret_keys)
+    sink = _advisory_sink.get()
+    if sink is not None:
+        sink.extend(settings.advisories)
+    return settings
+
+
+def _register_secret_value(value: str) -> None:
+    """Keep a secret out of every message: the value, and each KEY=VALUE entry's value when
+    it is a list (environment)."""
+    if value == UNDECRYPTED_SECRET:
+        return
+    register_secret(value)
+    try:
+        entries = json.loads(value)
+    except json.JSONDecodeError:
+        return
+    for entry in entries if isinstance(entries, list) else []:
+        register_secret(entry)
+        register_secret(str(entry).partition("=")[2])

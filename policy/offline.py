@@ -5,16 +5,16 @@ module hands those properties to the policies the way pulumi-policy's analyzer d
 (unknowns as pulumi-policy's sentinels behind its unknown-checking proxy) and collects the
 violations. Tests use it; so can CI without credentials:
 
-    python -m policy.offline STACK [--config pack-config.json]
+    python -m policy.offline STACK [--config pack-config.json] [--cwd DIR]
 
-Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 bad stack or config.
+The pack config is checked against each policy's declared schema first (policy/pack_config.py).
+Exit codes (components/cli.py): 0 no mandatory violation, 3 mandatory violations, 1 bad
+stack, config or file, 64 usage, 70 internal error, 130 interrupted.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,11 +35,13 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
+from components import cli
 from components.offline import UNKNOWN, Plan, PlannedResource
 
+from . import pack_config
 from .pack import POLICIES
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = cli.EXIT_OK, cli.EXIT_VIOLATIONS, cli.EXIT_ERROR
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,12 @@ def policy_resources(plan: Plan) -> list[PolicyResource]:
     return list(resources.values())
 
 
-def _level(policy: Policy) -> EnforcementLevel:
+def _level(
+    policy: Policy, overrides: Mapping[str, EnforcementLevel] | None = None
+) -> EnforcementLevel:
+    """The level the pack config sets for `policy`, else its own, else mandatory."""
+    if overrides and policy.name in overrides:
+        return overrides[policy.name]
     return policy.enforcement_level or EnforcementLevel.MANDATORY
 
 
@@ -113,6 +120,7 @@ def evaluate(
     plan: Plan,
     config: Mapping[str, Mapping[str, Any]] | None = None,
     policies: Sequence[Policy] = POLICIES,
+    levels: Mapping[str, EnforcementLevel] | None = None,
 ) -> list[Violation]:
     """Every violation the pack reports for `plan`, as `pulumi preview` would collect them.
 
@@ -123,13 +131,13 @@ def evaluate(
     violations: list[Violation] = []
     resources = policy_resources(plan)
     for policy in policies:
-        level = _level(policy)
+        level = _level(policy, levels)
         if level == EnforcementLevel.DISABLED:
             continue
         settings = dict(config.get(policy.name, {}))
 
         def report(message: str, urn: str | None = None, _p: Policy = policy) -> None:
-            violations.append(Violation(_p.name, _level(_p).value, message, urn or None))
+            violations.append(Violation(_p.name, _level(_p, levels).value, message, urn or None))
 
         runs: list[tuple[Any, str | None]] = []
         if isinstance(policy, ResourceValidationPolicy):
@@ -159,32 +167,35 @@ def evaluate(
     return violations
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m policy.offline", description=__doc__)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = cli.ArgumentParser(prog="python -m policy.offline", description=__doc__)
     parser.add_argument("stack", nargs="?", default="dev")
     parser.add_argument("--config", type=Path, help="pack config JSON (policy → settings)")
+    parser.add_argument("--cwd", type=Path, help="project directory (default: this repository)")
     options = parser.parse_args(argv)
 
-    from components.errors import ConfigError
-    from components.offline import run_stack
+    from components.offline import engine, run_stack
 
-    try:
-        config = json.loads(options.config.read_text()) if options.config else {}
-        plan = run_stack(options.stack).plan
-    except (ConfigError, FileNotFoundError, json.JSONDecodeError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    violations = evaluate(plan, config)
+    config, levels = pack_config.load(options.config, POLICIES) if options.config else ({}, {})
+    project_dir = options.cwd.resolve() if options.cwd else engine.PROJECT_DIR
+    plan = run_stack(options.stack, project_dir=project_dir).plan
+    violations = evaluate(plan, config, levels=levels)
     for v in violations:
         where = f" [{v.urn.split('::')[-1]}]" if v.urn else ""
-        print(f"{v.enforcement}: {v.policy}{where}: {v.message}")
+        print(f"{v.enforcement}: {v.policy}{where}: {cli.redact(v.message)}")
     mandatory = sum(v.enforcement == EnforcementLevel.MANDATORY.value for v in violations)
     print(
         f"policy pack over {plan.project}/{plan.stack}: {len(POLICIES)} policies, "
         f"{mandatory} mandatory and {len(violations) - mandatory} advisory violations"
     )
+    if mandatory:
+        print(
+            f"error: {mandatory} mandatory policy violations in stack {plan.stack}",
+            file=sys.stderr,
+        )
+        print("hint: fix the resources named above, or the stack's config", file=sys.stderr)
     return EXIT_VIOLATIONS if mandatory else EXIT_OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run_command(main))

@@ -124,7 +124,10 @@ def function_of(resource: StackResource) -> LambdaFunction | None:
 
 
 def _host_label(uri: str) -> str:
-    host = urlsplit(uri).hostname or ""
+    try:
+        host = urlsplit(uri).hostname or ""
+    except ValueError:  # a malformed URI names no cluster; the URI rules report it
+        host = ""
     return HOST_SUFFIX.sub("", host.split(".")[0].lower())
 
 

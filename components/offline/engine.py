@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
@@ -27,7 +26,10 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 
-from ..stack_config import UNDECRYPTED_SECRET
+from ..cli import CliError
+from ..config_files import load_mapping, mapping_field
+from ..errors import ConfigError
+from ..stack_config import UNDECRYPTED_SECRET, declared_keys, run_context
 from .plan import Plan, PlannedResource, render_value
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -53,6 +55,30 @@ class OfflineMocks(pulumi.runtime.Mocks):
         raise NotImplementedError("RecordingMonitor answers invokes as unknown offline")
 
 
+def _recording_thread_loop(call: Callable[[], Any], loops: list[asyncio.AbstractEventLoop]) -> Any:
+    """Run a MockMonitor call and remember the event loop it creates on a worker thread.
+
+    The SDK's mock monitor gives each worker thread a loop of its own and never closes it;
+    the garbage collector then does, at exit, and prints "Exception ignored in
+    BaseEventLoop.__del__". The run closes them once its executor has stopped.
+    """
+    policy = asyncio.get_event_loop_policy()
+    try:
+        policy.get_event_loop()
+        created = False
+    except RuntimeError:  # a worker thread without a loop: the SDK is about to make one
+        created = True
+    try:
+        return call()
+    finally:
+        try:
+            loop = policy.get_event_loop() if created else None
+        except RuntimeError:  # the SDK made and dropped its own
+            loop = None
+        if loop is not None:
+            loops.append(loop)
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """MockMonitor that keeps the wire form of every registration."""
 
@@ -61,9 +87,20 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.root = root
         self.recorded: list[PlannedResource] = []
         self.invokes: list[str] = []
+        self.thread_loops: list[asyncio.AbstractEventLoop] = []
+
+    def _call(self, call: Callable[[], Any]) -> Any:
+        return _recording_thread_loop(call, self.thread_loops)
+
+    def close(self) -> None:
+        """Close the loops the SDK opened on worker threads (they have stopped by now)."""
+        for loop in self.thread_loops:
+            if not loop.is_running() and not loop.is_closed():
+                loop.close()
+        self.thread_loops.clear()
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        response = self._call(lambda: super(RecordingMonitor, self).RegisterResource(request))
         if request.type != "pulumi:pulumi:Stack":
             wire = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
             self.recorded.append(
@@ -85,7 +122,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         invoke whose inputs are not known yet, rather than inventing a result."""
         self.invokes.append(request.tok)
         if request.tok == "pulumi:pulumi:getResource" or not isinstance(self.mocks, OfflineMocks):
-            return super().Invoke(request)
+            return self._call(lambda: super(RecordingMonitor, self).Invoke(request))
         return resource_pb2.ResourceInvokeResponse(unknown=True)
 
 
@@ -180,6 +217,8 @@ def run_program(
         exported = {**getattr(stack_resource, "outputs", {}), **returned}
         outputs = loop.run_until_complete(_resolve_outputs(exported, root))
         loop.run_until_complete(wait_for_rpcs())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        monitor.close()
     plan = Plan(project=project, stack=stack, resources=list(monitor.recorded), outputs=outputs)
     plan.warnings.extend(warnings.messages)
     return OfflineRun(plan=plan, monitor=monitor)
@@ -195,20 +234,31 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
     """Read Pulumi.<stack>.yaml as the CLI hands config to a program: strings, arrays as JSON.
 
     Values encrypted with `pulumi config set --secret` cannot be decrypted offline; they
-    stay secret and show as masked.
+    stay secret and show as masked. Keys must be `<namespace>:<name>`: the Pulumi CLI
+    refuses any other key in a stack file (`ParseKey` in
+    pulumi/sdk/go/common/resource/config/key.go), so this does too instead of ignoring it.
     """
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         stacks = sorted(
             p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml")
         )
-        raise FileNotFoundError(
-            f"stack {stack!r}: no {path.name} (stacks here: {', '.join(stacks)})"
+        raise CliError(
+            f"stack {stack!r}: no {path.name} in {project_dir}",
+            f"choose one of: {', '.join(stacks) or '(none)'}",
         )
-    document = yaml.safe_load(path.read_text()) or {}
+    document = load_mapping(path)
     config: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, value in (document.get("config") or {}).items():
+    for key, value in mapping_field(path, document, "config").items():
+        key = str(key)
+        if key.count(":") != 1 or key.startswith(":") or key.endswith(":"):
+            raise ConfigError(
+                key,
+                f"in {path.name} is not a <namespace>:<name> config key (the Pulumi CLI "
+                "refuses it too)",
+                f"{PROJECT}:{key.rsplit(':', 1)[-1]} for this project's keys",
+            )
         if isinstance(value, dict) and "secure" in value:
             config[key] = UNDECRYPTED_SECRET
             secret_keys.append(key)
@@ -217,7 +267,7 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
         elif isinstance(value, list | dict):
             config[key] = json.dumps(value)
         else:
-            config[key] = str(value)
+            config[key] = "" if value is None else str(value)
     return config, secret_keys
 
 
@@ -228,16 +278,27 @@ def run_stack(
     mocks: pulumi.runtime.Mocks | None = None,
 ) -> OfflineRun:
     """Run the project's own `__main__.py` with a stack's config, as `pulumi preview` would."""
+    project_file = project_dir / "Pulumi.yaml"
+    declared_keys(project_file)  # a broken Pulumi.yaml is reported before anything runs
     config, secret_keys = stack_config(stack, project_dir)
+    main = project_dir / "__main__.py"
+    if not main.is_file():
+        raise CliError(f"{main}: no program", "run in a project directory with __main__.py")
 
     def program() -> None:
-        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+        runpy.run_path(str(main), run_name="__main__")
 
-    return run_program(
-        program,
-        stack=stack,
-        config=config,
-        secret_keys=secret_keys,
-        preview=preview,
-        root=project_dir,
+    with run_context(project_file) as advisories:
+        run = run_program(
+            program,
+            stack=stack,
+            config=config,
+            secret_keys=secret_keys,
+            preview=preview,
+            mocks=mocks,
+            root=project_dir,
+        )
+    run.plan.advisories.extend(
+        {"rule": a.rule, "key": a.key, "message": a.message} for a in advisories
     )
+    return run

@@ -75,6 +75,9 @@ class Plan:
     resources: list[PlannedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    advisories: list[dict[str, str]] = field(default_factory=list)
+    """Advisory findings (budget, memory, ...) as {rule, key, message}: the plan carries
+    them so a plan diff in CI shows a new one."""
 
     def by_type(self, type_token: str) -> list[PlannedResource]:
         return [resource for resource in self.resources if resource.type == type_token]
@@ -93,6 +96,9 @@ class Plan:
             "stack": self.stack,
             "resources": [asdict(r) for r in sorted(self.resources, key=lambda r: r.urn)],
             "outputs": self.outputs,
+            "advisories": sorted(
+                self.advisories, key=lambda a: (a["rule"], a["key"], a["message"])
+            ),
             "summary": self.summary(),
         }
         return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -62,6 +62,12 @@ def render(plan: Plan) -> str:
         "Outputs:",
         *(f"    {name}: {_inline(value)}" for name, value in sorted(plan.outputs.items())),
     ]
+    if plan.advisories:
+        parts += [
+            "",
+            "Advisories:",
+            *(f"    {a['rule']}: {a['key']}: {a['message']}" for a in plan.advisories),
+        ]
     if plan.warnings:
         parts += ["", "Warnings:", *(f"    {warning}" for warning in plan.warnings)]
     parts += [

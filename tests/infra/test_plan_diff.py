@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from components.cli import run_command
 from components.offline.engine import stack_config
 from components.plan_diff import diff_plans, main, render_diff
 
@@ -21,7 +22,7 @@ def test_same_plan_has_no_changes(tmp_path):
     assert not diff.has_changes
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan))
-    assert main([str(path), str(path)]) == 0
+    assert run_command(main, [str(path), str(path)]) == 0
 
 
 def test_changed_property_is_named(tmp_path, capsys):
@@ -32,7 +33,7 @@ def test_changed_property_is_named(tmp_path, capsys):
     assert [(c.path, c.before, c.after) for c in changes] == [("memorySize", 1024, 2048)]
     (tmp_path / "base.json").write_text(json.dumps(base))
     (tmp_path / "head.json").write_text(json.dumps(head))
-    assert main([str(tmp_path / "base.json"), str(tmp_path / "head.json")]) == 2
+    assert run_command(main, [str(tmp_path / "base.json"), str(tmp_path / "head.json")]) == 2
     out = capsys.readouterr().out
     assert "~ aws:lambda/function:Function  lambda-function" in out
     assert "memorySize: 1024 => 2048" in out
@@ -51,6 +52,6 @@ def test_added_and_removed_resources():
 def test_bad_input_file_is_an_error(tmp_path, capsys):
     path = tmp_path / "nope.json"
     path.write_text('{"not": "a plan"}')
-    assert main([str(path), str(path)]) == 1
+    assert run_command(main, [str(path), str(path)]) == 1
     assert "not a plan" in capsys.readouterr().err
-    assert main([str(tmp_path / "missing.json"), str(path)]) == 1
+    assert run_command(main, [str(tmp_path / "missing.json"), str(path)]) == 1

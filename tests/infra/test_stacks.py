@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from components.cli import run_command
 from components.offline import UNKNOWN
 from components.offline.render import render
 from components.preview import main as preview_main
@@ -119,9 +120,9 @@ def test_secret_config_is_masked(tmp_path, preview_stack):
 
 
 def test_preview_cli_exit_codes(capsys):
-    assert preview_main(["dev"]) == 0
+    assert run_command(preview_main, ["dev"]) == 0
     assert "Offline preview of atlas-lambda/dev" in capsys.readouterr().out
-    assert preview_main(["nosuchstack"]) == 2
+    assert run_command(preview_main, ["nosuchstack"]) == 1  # components/cli.py: 1 = bad input
     assert "no Pulumi.nosuchstack.yaml" in capsys.readouterr().err
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from components.cli import run_command
 from components.connection_string import build_lambda_uri
 from components.offline import Plan, PlannedResource, run_stack
 from policy.offline import evaluate, main
@@ -154,18 +155,19 @@ def test_cli_exit_codes(
     plans: dict[str, Plan], capsys: pytest.CaptureFixture[str], tmp_path: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    assert main(["dev"]) == 0
+    """Exit codes per components/cli.py: 3 violations, 1 bad stack or config."""
+    assert run_command(main, ["dev"]) == 0
     assert "0 mandatory and 0 advisory violations" in capsys.readouterr().out
     run = type("Run", (), {"plan": broken(plans["dev"])})
-    monkeypatch.setattr("components.offline.run_stack", lambda stack: run)
-    assert main(["dev"]) == 1
+    monkeypatch.setattr("components.offline.run_stack", lambda stack, project_dir: run)
+    assert run_command(main, ["dev"]) == 3
     out = capsys.readouterr().out
     assert "mandatory: atlas-access-list [open]: cidrBlock: 0.0.0.0/0" in out
     monkeypatch.undo()
-    assert main(["nosuchstack"]) == 2
+    assert run_command(main, ["nosuchstack"]) == 1
     bad = tmp_path / "config.json"
     bad.write_text("{not json")
-    assert main(["dev", "--config", str(bad)]) == 2
+    assert run_command(main, ["dev", "--config", str(bad)]) == 1
 
 
 def test_a_no_privatelink_variant_passes_the_pack() -> None:

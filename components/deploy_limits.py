@@ -1,0 +1,87 @@
+"""Limits a deploy would hit late (after minutes of provisioning), checked at preview.
+
+Plain functions returning rules.Finding, like components/rules.py, so the stack config,
+the components and the policy pack can share them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+from .rules import Finding
+
+# terraform-provider-mongodbatlas (which pulumi-mongodbatlas bridges), ValidateClusterName
+# and the advanced cluster schema: 1-64 characters, letters, digits and hyphens, starting and
+# ending with a letter or digit. Atlas docs "Atlas Service Limits" → Label Limits: 64.
+CLUSTER_NAME = re.compile(r"([a-zA-Z0-9][a-zA-Z0-9-]*)?[a-zA-Z0-9]+", re.ASCII)
+CLUSTER_NAME_MAX = 64
+# Atlas docs "Atlas Service Limits" → Label Limits, Project Name: ^[\p{L}\p{N}\-_.(),:&@+']{1,64}$
+PROJECT_NAME_MAX = 64
+PROJECT_NAME_PUNCTUATION = frozenset("-_.(),:&@+'")
+# AWS Lambda quotas page ("Lambda quotas", Function configuration): environment variables,
+# 4 KB for all of a function's variables in aggregate.
+ENVIRONMENT_MAX_BYTES = 4096
+# MongoLambda adds MONGODB_URI (known only after deploy) and AWS_STS_REGIONAL_ENDPOINTS:
+# keep room for both (with 64-character cluster, database and function names the longest
+# URI we build makes them 398 bytes).
+URI_RESERVE_BYTES = 512
+
+
+def atlas_cluster_name(name: str, key: str = "clusterName") -> list[Finding]:
+    if len(name) <= CLUSTER_NAME_MAX and CLUSTER_NAME.fullmatch(name):
+        return []
+    return [
+        Finding(
+            "atlas-cluster-name",
+            key,
+            f"{name!r} is not an Atlas cluster name",
+            allowed=f"1-{CLUSTER_NAME_MAX} ASCII letters, digits and hyphens, "
+            "starting and ending with a letter or digit",
+        )
+    ]
+
+
+def _project_name_char(char: str) -> bool:
+    return char in PROJECT_NAME_PUNCTUATION or unicodedata.category(char)[0] in ("L", "N")
+
+
+def atlas_project_name(name: str, key: str = "projectName") -> list[Finding]:
+    if 1 <= len(name) <= PROJECT_NAME_MAX and all(_project_name_char(c) for c in name):
+        return []
+    return [
+        Finding(
+            "atlas-project-name",
+            key,
+            f"{name!r} is not an Atlas project name",
+            allowed=f"1-{PROJECT_NAME_MAX} letters, digits and - _ . ( ) , : & @ + '",
+        )
+    ]
+
+
+def distinct(values: Sequence[str], key: str) -> list[Finding]:
+    """A list of ids given twice (subnets): AWS refuses the duplicate at deploy."""
+    seen: set[str] = set()
+    repeated = sorted({value for value in values if value in seen or seen.add(value)})
+    if not repeated:
+        return []
+    return [Finding("distinct-ids", key, f"{repeated[0]} is listed twice", allowed="distinct ids")]
+
+
+def environment_size(
+    env: Mapping[str, str], reserve: int = URI_RESERVE_BYTES, key: str = "environment"
+) -> list[Finding]:
+    """Keys and values together, UTF-8, plus room for what is known only after deploy."""
+    size = sum(len(name.encode()) + len(value.encode()) for name, value in env.items())
+    if size + reserve <= ENVIRONMENT_MAX_BYTES:
+        return []
+    return [
+        Finding(
+            "environment-size",
+            key,
+            f"{size} bytes of environment variables (+{reserve} kept for MONGODB_URI) exceed "
+            f"Lambda's {ENVIRONMENT_MAX_BYTES}-byte limit",
+            allowed=f"at most {ENVIRONMENT_MAX_BYTES - reserve} bytes of keys and values",
+        )
+    ]
