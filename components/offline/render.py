@@ -68,8 +68,12 @@ def render(plan: Plan) -> str:
             "Advisories:",
             *(f"    {a['rule']}: {a['key']}: {a['message']}" for a in plan.advisories),
         ]
-    if plan.warnings:
-        parts += ["", "Warnings:", *(f"    {warning}" for warning in plan.warnings)]
+    # The program also logs each advisory as a warning (that is what `pulumi preview`
+    # shows); print it once, under Advisories.
+    shown = {f"{a['key']}: {a['message']}" for a in plan.advisories}
+    warnings = [warning for warning in plan.warnings if warning not in shown]
+    if warnings:
+        parts += ["", "Warnings:", *(f"    {warning}" for warning in warnings)]
     parts += [
         "",
         f"Resources: + {summary['resources']} to create ({summary['components']} components); "
