@@ -18,7 +18,10 @@ matplotlib.use("Agg")  # files only: CI and servers have no display
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
+from components.lambda_limits import DEFAULT_RUNTIME
+
 from .connections import CURVES, ConnectionsResult
+from .packaging import BENCH_ARCHITECTURE
 from .stats import Sample
 
 if TYPE_CHECKING:
@@ -195,7 +198,7 @@ def artifact_chart(artifact: ArtifactResult, path: Path) -> Path:
         size.text(x - 0.2, a, f"{a:.1f}", ha="center", va="bottom", fontsize=9)
         size.text(x + 0.2, b, f"{b:.1f}", ha="center", va="bottom", fontsize=9)
     size.set_xticks(xs, groups)
-    size.set_ylabel("MB (arm64, python3.13)")
+    size.set_ylabel(f"MB ({BENCH_ARCHITECTURE}, {DEFAULT_RUNTIME})")
     size.set_title(f"Artifact size, zipped ratio {artifact.ratio('zipped'):.2f}", fontsize=10)
     size.legend(fontsize=8)
     size.grid(axis="y", alpha=0.3)

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from components.lambda_limits import DEFAULT_RUNTIME
 from components.packaging import FunctionPackage, build_function_package
 from components.packaging_requirements import read_requirements
 from components.packaging_target import Target, lambda_target
@@ -35,6 +36,8 @@ from components.packaging_tree import pulumi_view, zipped_size
 REPO = Path(__file__).resolve().parents[1]
 REQUIREMENTS = REPO / "function" / "requirements.txt"
 DEFAULT_OUTPUT = REPO / "benchmarks" / "results" / "packaging.md"
+# The stack's default target: what a user deploys unless they choose otherwise.
+BENCH_ARCHITECTURE = "arm64"
 
 
 @dataclass
@@ -109,7 +112,7 @@ class PackagingMeasurement:
 
 def measure(runs: int) -> PackagingMeasurement:
     source = REPO / "function"
-    target = lambda_target("arm64", "python3.13")
+    target = lambda_target(BENCH_ARCHITECTURE, DEFAULT_RUNTIME)
     first, warm, cached, naive_time = Sample([]), Sample([]), Sample([]), Sample([])
     package: FunctionPackage | None = None
     one_zip: FunctionPackage | None = None
@@ -158,7 +161,7 @@ def render(measured: PackagingMeasurement, command: str | None = None) -> str:
         f"`{command}` on {platform.machine()} "
         f"{platform.system()}, CPython {platform.python_version()}; function/requirements.txt "
         f"= `{' '.join(pin.line for pin in read_requirements(REQUIREMENTS))}`. "
-        f"Target: arm64 python3.13 ({target.manylinux}).",
+        f"Target: {BENCH_ARCHITECTURE} {DEFAULT_RUNTIME} ({target.manylinux}).",
         "",
         "## Size",
         "",

@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from components.lambda_limits import DEFAULT_RUNTIME
+
 from .artifact import ArtifactResult, Size
 from .checks import Check
 from .cold_start import ColdStartResult
 from .connections import CURVES, ConnectionsResult
 from .offline_preview import PreviewResult
+from .packaging import BENCH_ARCHITECTURE
 from .settings import Settings
 from .warm import WarmResult
 
@@ -313,7 +316,8 @@ def artifact_section(a: ArtifactResult) -> list[str]:
     lines = [
         "## 4. Artifact",
         "",
-        "From `benchmarks/packaging.py` (`measure`), target arm64 / python3.13. Ratios are "
+        f"From `benchmarks/packaging.py` (`measure`), target {BENCH_ARCHITECTURE} / "
+        f"{DEFAULT_RUNTIME}. Ratios are "
         f"against the naive install for the same target: zipped {a.ratio('zipped'):.3f}, "
         f"unzipped {a.ratio('unzipped'):.3f}, files {a.ratio('files'):.3f}. The packaging "
         "benchmark's own report, from the same measurement: [packaging.md](packaging.md).",
