@@ -338,44 +338,36 @@ IAM_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
 IAM_DESCRIPTION_MAX = 1000
 
 
-def ec2_description(text: str, key: str = "description") -> list[Finding]:
-    """Security group and rule descriptions EC2 accepts; anything else fails at deploy."""
-    bad = sorted(set(EC2_DESCRIPTION.sub("", text)))
-    if not bad and len(text) <= EC2_DESCRIPTION_MAX:
+def _description(
+    text: str, *, service: str, pattern: re.Pattern[str], max_len: int, chars: str, key: str
+) -> list[Finding]:
+    """A description the service accepts: its charset and length, or it fails at deploy."""
+    bad = sorted(set(pattern.sub("", text)))
+    if not bad and len(text) <= max_len:
         return []
     problem = (
-        f"{text!r} has characters EC2 refuses: {' '.join(repr(c) for c in bad)}"
+        f"{text!r} has characters {service} refuses: {' '.join(repr(c) for c in bad)}"
         if bad
-        else f"{len(text)} characters is over EC2's {EC2_DESCRIPTION_MAX}"
+        else f"{len(text)} characters is over {service}'s {max_len}"
     )
-    return [
-        Finding(
-            "ec2-description",
-            key,
-            problem,
-            allowed=f"up to {EC2_DESCRIPTION_MAX} of {EC2_DESCRIPTION_CHARS}",
-        )
-    ]
+    rule = f"{service.lower()}-description"
+    return [Finding(rule, key, problem, allowed=f"up to {max_len} of {chars}")]
+
+
+def ec2_description(text: str, key: str = "description") -> list[Finding]:
+    """Security group and rule descriptions EC2 accepts; anything else fails at deploy."""
+    return _description(
+        text, service="EC2", pattern=EC2_DESCRIPTION, max_len=EC2_DESCRIPTION_MAX,
+        chars=EC2_DESCRIPTION_CHARS, key=key,
+    )  # fmt: skip
 
 
 def iam_description(text: str, key: str = "description") -> list[Finding]:
     """IAM role descriptions: printable Latin-1 only, up to 1,000 characters."""
-    bad = sorted(set(IAM_DESCRIPTION.sub("", text)))
-    if not bad and len(text) <= IAM_DESCRIPTION_MAX:
-        return []
-    problem = (
-        f"{text!r} has characters IAM refuses: {' '.join(repr(c) for c in bad)}"
-        if bad
-        else f"{len(text)} characters is over IAM's {IAM_DESCRIPTION_MAX}"
-    )
-    return [
-        Finding(
-            "iam-description",
-            key,
-            problem,
-            allowed=f"up to {IAM_DESCRIPTION_MAX} printable Latin-1 characters",
-        )
-    ]
+    return _description(
+        text, service="IAM", pattern=IAM_DESCRIPTION, max_len=IAM_DESCRIPTION_MAX,
+        chars="printable Latin-1 characters", key=key,
+    )  # fmt: skip
 
 
 def account_concurrency(
