@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from components.packaging_limits import LAMBDA_LIMITS
+from components.packaging.limits import LAMBDA_LIMITS
 
 from .checks import Check, exact
 from .packaging import PackagingMeasurement, measure

@@ -18,7 +18,7 @@ matplotlib.use("Agg")  # files only: CI and servers have no display
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
-from components.lambda_limits import DEFAULT_RUNTIME
+from components.guardrails.lambda_limits import DEFAULT_RUNTIME
 
 from .connections import CURVES, ConnectionsResult
 from .packaging import BENCH_ARCHITECTURE
@@ -85,7 +85,7 @@ def connections_chart(result: ConnectionsResult, path: Path) -> Path:
         # The model on top, thin and black: where it hides the measurement, they agree.
         curves.plot(xs, predicted, color="black", linestyle=":", linewidth=1.2, marker="x",
                     markersize=8, zorder=5,
-                    label="budget model (components/budget.py)" if order == 0 else None)
+                    label="budget model (components/guardrails/budget.py)" if order == 0 else None)
         curves.annotate(f"{samples[-1].median:,.0f}", (xs[-1], samples[-1].median),
                         textcoords="offset points", xytext=(9, -4), color=colour,
                         fontsize=10, fontweight="bold")  # fmt: skip

@@ -16,7 +16,7 @@ settle. Variants, each in its own environment and replica set:
   string: one mongos behind a load balancer (hello with serviceId, loadBalanced=true),
   where PyMongo monitors nothing.
 
-The connection-budget model (components/budget.py) predicts each curve: per environment,
+The connection-budget model (components/guardrails/budget.py) predicts each curve: per environment,
 one monitor per member plus one pooled connection; a client per invocation is a new
 environment's worth per invocation; streaming adds PyMongo's round-trip-time monitor, one
 more connection per member; load-balanced, only the pooled connection.
@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from components.budget import connections_per_environment, connections_per_node
+from components.guardrails.budget import connections_per_environment, connections_per_node
 from tests.harness.measure import (
     ConnectionMeasurement,
     measure_connections,

@@ -1,7 +1,7 @@
 """Section 5: offline preview wall time for the dev and prod stacks, vs importing the SDKs.
 
 Each figure is a fresh process, as a developer or CI runs it: ``python -m
-components.preview <stack>`` (Pulumi program under the mock engine, packaging from its
+components.offline.preview <stack>`` (Pulumi program under the mock engine, packaging from its
 cache), and ``python -c "import pulumi, pulumi_aws, pulumi_mongodbatlas"`` as the floor any
 Pulumi Python program pays before declaring a single resource. The ratio says how much of
 a preview is the project's own work. One untimed preview runs first so the packaging cache
@@ -49,7 +49,9 @@ def _timed(command: list[str]) -> tuple[float, int]:
 
 
 def run(settings: Settings, progress: Callable[[str], None]) -> PreviewResult:
-    commands = {stack: [sys.executable, "-m", "components.preview", stack] for stack in STACKS}
+    commands = {
+        stack: [sys.executable, "-m", "components.offline.preview", stack] for stack in STACKS
+    }
     commands["sdk"] = [sys.executable, "-c", SDK_IMPORT]
     failures: list[str] = []
     _, code = _timed(commands["dev"])  # warm the packaging cache

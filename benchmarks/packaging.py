@@ -27,11 +27,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.lambda_limits import DEFAULT_RUNTIME
-from components.packaging import FunctionPackage, build_function_package
-from components.packaging_requirements import read_requirements
-from components.packaging_target import Target, lambda_target
-from components.packaging_tree import pulumi_view, zipped_size
+from components.guardrails.lambda_limits import DEFAULT_RUNTIME
+from components.packaging.build import FunctionPackage, build_function_package
+from components.packaging.requirements import read_requirements
+from components.packaging.target import Target, lambda_target
+from components.packaging.tree import pulumi_view, zipped_size
 
 REPO = Path(__file__).resolve().parents[1]
 REQUIREMENTS = REPO / "function" / "requirements.txt"

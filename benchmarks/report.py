@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from components.lambda_limits import DEFAULT_RUNTIME
+from components.guardrails.lambda_limits import DEFAULT_RUNTIME
 
 from .artifact import ArtifactResult, Size
 from .checks import Check
@@ -152,7 +152,7 @@ def connections_section(c: ConnectionsResult) -> list[str]:
         f"write, list, ping) against a {c.members}-member replica set requiring MONGODB-AWS "
         f"whose servers answer the streaming hello (topologyVersion, awaitable hello), as "
         f"Atlas does. Connections opened = TCP connections the servers accepted, all members "
-        f"together, read once the counts settle. Model = components/budget.py "
+        f"together, read once the counts settle. Model = components/guardrails/budget.py "
         f"(`connections_per_environment`): per environment one monitor per member + one "
         f"pooled connection; per invocation, a new environment's worth each time; streaming "
         f"adds PyMongo's round-trip-time monitor (one more connection per member).",
@@ -335,7 +335,7 @@ def artifact_section(a: ArtifactResult) -> list[str]:
 
 
 def preview_section(p: PreviewResult) -> list[str]:
-    rows = [[f"`python -m components.preview {stack}`", sample.format("s", 2),
+    rows = [[f"`python -m components.offline.preview {stack}`", sample.format("s", 2),
              p.ratios[stack].format(digits=2)] for stack, sample in p.stacks_s.items()]
     rows.append(["`python -c \"import pulumi, pulumi_aws, pulumi_mongodbatlas\"`",
                  p.sdk_import_s.format("s", 2), "1"])  # fmt: skip

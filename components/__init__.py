@@ -2,8 +2,8 @@
 
     from components import AtlasCluster, IamDatabaseUser, MongoLambda, Network, PrivateEndpoint
 
-Imports are lazy, so `components.rules` or `components.budget` (used by the policy pack)
-load without the provider SDKs.
+Imports are lazy, so `components.guardrails` (used by the policy pack) loads without the
+provider SDKs.
 """
 
 from __future__ import annotations

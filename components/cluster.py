@@ -8,11 +8,11 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_mongodbatlas as atlas
 
-from . import rules
 from .autoscaling import drift_control
 from .errors import ConfigError
-from .regions import atlas_region
-from .tiers import DEDICATED_TIERS, is_dedicated, tier_rank
+from .guardrails import rules
+from .guardrails.regions import atlas_region
+from .guardrails.tiers import DEDICATED_TIERS, is_dedicated, tier_rank
 
 MONGODB_MAJOR_VERSIONS: tuple[str, ...] = ("7.0", "8.0")
 # Atlas offers sharding from M30 up.

@@ -11,11 +11,11 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from . import lambda_limits as limits
-from . import rules
 from .connection_string import build_lambda_uri
 from .errors import ConfigError
-from .packaging import build_function_package
+from .guardrails import lambda_limits as limits
+from .guardrails import rules
+from .packaging.build import build_function_package
 from .private_endpoint import ATLAS_PORT_RANGE
 
 FUNCTION_SOURCE_DIR = Path(__file__).resolve().parent.parent / "function"

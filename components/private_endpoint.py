@@ -10,9 +10,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_mongodbatlas as atlas
 
-from . import endpoint_zones, rules
+from . import endpoint_zones
 from .errors import ConfigError
-from .regions import atlas_region
+from .guardrails import rules
+from .guardrails.regions import atlas_region
 
 # Atlas's PrivateLink endpoint service maps each node to a port in this range.
 ATLAS_PORT_RANGE = (1024, 65535)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pulumi
 
-from .budget import budget_findings, connection_budget
 from .cluster import AtlasCluster
 from .connection_string import is_load_balanced
 from .database_user import IamDatabaseUser
 from .errors import ConfigError
+from .guardrails.budget import budget_findings, connection_budget
 from .lambda_function import MongoLambda
 from .network import Network
 from .private_endpoint import PrivateEndpoint

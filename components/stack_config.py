@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import deploy_limits, rules
 from .autoscaling import tier_owned_by_atlas
-from .budget import budget_findings, connection_budget
 from .cli import CliError, register_secret
 from .cluster import AtlasClusterArgs, validate_cluster_args
 from .config_files import load_mapping, mapping_field
 from .database_user import validate_user_args
 from .errors import ConfigError
+from .guardrails import deploy_limits, rules
+from .guardrails.budget import budget_findings, connection_budget
+from .guardrails.regions import ATLAS_AWS_REGIONS
 from .lambda_function import validate_lambda_args
 from .network import NetworkArgs, validate_network_args
-from .regions import ATLAS_AWS_REGIONS
 
 PROJECT = "atlas-lambda"
 PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"

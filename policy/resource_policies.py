@@ -1,7 +1,7 @@
 """Policies that judge one resource at a time (pulumi-policy ResourceValidationPolicy).
 
 Each is a thin adapter: read the resource's wire-form properties, call the rule from
-`components.rules`, report its findings. A rule with both errors and advisories backs two
+`components.guardrails.rules`, report its findings. A rule with both errors and advisories backs two
 policies, one per enforcement level (see `findings.py`).
 """
 
@@ -15,8 +15,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from components import rules
-from components.rules import Finding, Severity
+from components.guardrails import rules
+from components.guardrails.rules import Finding, Severity
 
 from . import resource_types as types
 from .findings import ENFORCEMENT, ReportViolation, report

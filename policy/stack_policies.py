@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable
 
 from pulumi_policy import PolicyConfigSchema, StackValidationArgs, StackValidationPolicy
 
-from components import budget, rules
 from components.connection_string import is_load_balanced
-from components.rules import Finding, Severity
+from components.guardrails import budget, rules
+from components.guardrails.rules import Finding, Severity
 
 from . import resource_types as types
 from .findings import ENFORCEMENT, ReportViolation, report

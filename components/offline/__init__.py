@@ -1,11 +1,24 @@
-"""Run the Pulumi program in-process under the mock engine: no CLI, no account.
+"""Offline: the program under Pulumi's mock engine (no CLI, no account), its plan, the
+preview and plan-diff commands.
 
-This is what the offline preview, the tests and CI use to see what `pulumi up` would
-create, with secrets masked and deploy-time values marked unknown.
+Imports are lazy so `python -m components.offline.preview` can set up its Ctrl-C and error
+handling before the Pulumi SDK loads.
 """
 
-from .engine import OfflineRun, run_program, run_stack
-from .plan import SECRET, UNKNOWN, Plan, PlannedResource
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "OfflineRun": ".engine",
+    "run_program": ".engine",
+    "run_stack": ".engine",
+    "SECRET": ".plan",
+    "UNKNOWN": ".plan",
+    "Plan": ".plan",
+    "PlannedResource": ".plan",
+}
 
 __all__ = [
     "SECRET",
@@ -16,3 +29,13 @@ __all__ = [
     "run_program",
     "run_stack",
 ]
+
+if TYPE_CHECKING:
+    from .engine import OfflineRun, run_program, run_stack
+    from .plan import SECRET, UNKNOWN, Plan, PlannedResource
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'components.offline' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name], __name__), name)

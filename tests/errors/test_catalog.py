@@ -19,7 +19,9 @@ import pytest
 from components import cli
 from tests.cli_contract import PROJECT_DIR, assert_clean_failure, run_cli
 
-PREVIEW, PLAN_DIFF, POLICY = "components.preview", "components.plan_diff", "policy.offline"
+PREVIEW = "components.offline.preview"
+PLAN_DIFF = "components.offline.plan_diff"
+POLICY = "policy.offline"
 DEV = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
 ENV_SECRET = "hunter2-s3cr3t-value"
 TOKEN = "ghp_tok3nValue"
@@ -136,7 +138,7 @@ def test_crash_is_internal_not_violations(project: Path) -> None:
 def test_policy_pack_survives_unparsable_environment_values() -> None:
     """An environment value the rules cannot parse (a malformed IPv6 host) is reported as a
     finding, not a crash of the pack."""
-    from components import rules
+    from components.guardrails import rules
 
     findings = rules.environment_secrets({"DB": "mongodb://[broken/x"})
     assert [f.rule for f in findings] == ["env-secret"]

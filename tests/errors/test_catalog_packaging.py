@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from components import packaging
-from components.packaging_errors import InstallerError, NoWheelError
-from components.packaging_install import UV_ENV
-from components.packaging_installer_run import INSTALL_TIMEOUT_ENV, should_retry_with_pip
-from components.packaging_limits import LambdaLimits
+from components.packaging import build as packaging
+from components.packaging.errors import InstallerError, NoWheelError
+from components.packaging.install import UV_ENV
+from components.packaging.installer_run import INSTALL_TIMEOUT_ENV, should_retry_with_pip
+from components.packaging.limits import LambdaLimits
 from tests.cli_contract import PROJECT_DIR, assert_clean_failure, run_cli
 from tests.packaging.conftest import make_wheel
 
@@ -238,7 +238,7 @@ def test_disk_full_during_install(tmp_path):
 
 def test_disk_full_while_writing_the_artifact(tmp_path, monkeypatch, capsys):
     """Simulated in-process: the copy into the build folder raises ENOSPC."""
-    from components import packaging_cache
+    from components.packaging import cache as packaging_cache
 
     def full(*_args: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "cache"))

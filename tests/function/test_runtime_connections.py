@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from components.budget import connections_per_environment, connections_per_node
+from components.guardrails.budget import connections_per_environment, connections_per_node
 from tests.function.backends import WireServerBackend
 from tests.function.conftest import StartEnvironment
 from tests.harness.events import http_event

@@ -7,7 +7,7 @@
   `serviceId` in every handshake reply (pymongo/synchronous/pool.py), so an environment
   holds only its pooled connection.
 
-The counts must match the connection-budget model (components/budget.py) in each mode.
+The counts must match the connection-budget model (components/guardrails/budget.py) in each mode.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from components.budget import connections_per_environment
+from components.guardrails.budget import connections_per_environment
 from tests.function.backends import WireServerBackend
 from tests.function.conftest import StartEnvironment
 from tests.function.test_runtime_connections import assert_all_succeeded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.budget import (
+from components.guardrails.budget import (
     LOAD_BALANCED_MONGOS,
     budget_findings,
     connection_budget,

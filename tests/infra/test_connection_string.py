@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from components import rules
 from components.connection_string import build_lambda_uri
-from components.regions import atlas_region
+from components.guardrails import rules
+from components.guardrails.regions import atlas_region
 
 
 def test_uri_options_in_stable_order():
@@ -65,7 +65,7 @@ def test_rules_load_without_the_provider_sdks():
     import subprocess
     import sys
 
-    code = "import sys, components.rules, components.budget; " \
+    code = "import sys, components.guardrails.rules, components.guardrails.budget; " \
         "print(any(m.startswith('pulumi_') for m in sys.modules))"  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

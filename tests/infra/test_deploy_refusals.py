@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from components import rules
 from components.endpoint_zones import endpoint_subnets, zones_for_subnets
 from components.errors import ConfigError
+from components.guardrails import rules
 from components.offline import Plan
 from components.offline.engine import stack_config
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from components.errors import ConfigError
-from components.handler_check import client_reuse_findings
+from components.guardrails.handler_check import client_reuse_findings
 from components.lambda_function import FUNCTION_SOURCE_DIR
 from components.offline import run_program
-from components.packaging import build_function_package
-from components.packaging_errors import HandlerError
+from components.packaging.build import build_function_package
+from components.packaging.errors import HandlerError
 
 from .fake_cloud import FakeCloud
 

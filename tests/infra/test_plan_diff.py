@@ -6,7 +6,7 @@ import json
 
 from components.cli import run_command
 from components.offline.engine import stack_config
-from components.plan_diff import diff_plans, main, render_diff
+from components.offline.plan_diff import diff_plans, main, render_diff
 
 from .conftest import run_project
 

@@ -6,10 +6,10 @@ import pytest
 from pulumi_aws import Region
 from pulumi_aws.lambda_ import Runtime
 
-from components import lambda_limits
 from components.errors import ConfigError
-from components.packaging_target import RUNTIMES
-from components.regions import ATLAS_AWS_REGIONS, atlas_region
+from components.guardrails import lambda_limits
+from components.guardrails.regions import ATLAS_AWS_REGIONS, atlas_region
+from components.packaging.target import RUNTIMES
 from components.stack_config import declared_keys
 
 from .conftest import run_project

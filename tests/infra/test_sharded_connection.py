@@ -21,9 +21,9 @@ import pytest
 from pymongo.errors import InvalidURI
 from pymongo.synchronous import uri_parser
 
-from components import rules
 from components.connection_string import build_lambda_uri, is_load_balanced
 from components.errors import ConfigError
+from components.guardrails import rules
 from components.private_endpoint import select_private_srv
 
 P = "atlas-lambda:"

@@ -7,8 +7,8 @@ from collections import Counter
 
 from components.cli import run_command
 from components.offline import UNKNOWN
+from components.offline.preview import main as preview_main
 from components.offline.render import render
-from components.preview import main as preview_main
 
 EXPECTED_TYPES = {
     "atlas-lambda:index:AtlasCluster": 1,

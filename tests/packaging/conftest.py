@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from components.packaging import FunctionPackage, build_function_package
+from components.packaging.build import FunctionPackage, build_function_package
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTION_REQUIREMENTS = (REPO / "function" / "requirements.txt").read_text()
@@ -137,7 +137,7 @@ def unpack(package: FunctionPackage, dest: Path) -> list[Path]:
     Returns the sys.path entries in Lambda's order. Running from an unpacked copy keeps
     bytecode out of the build folder (and proves the zip is complete).
     """
-    from components.packaging_tree import iter_tree, write_zip
+    from components.packaging.tree import iter_tree, write_zip
 
     dest.mkdir(parents=True, exist_ok=True)
     paths = []

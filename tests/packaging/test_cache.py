@@ -7,9 +7,9 @@ import dataclasses
 
 import pytest
 
-import components.packaging_install as packaging_install
-from components.packaging import build_function_package
-from components.packaging_tree import pulumi_view
+import components.packaging.install as packaging_install
+from components.packaging.build import build_function_package
+from components.packaging.tree import pulumi_view
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def no_installer(monkeypatch):
         raise AssertionError("the installer ran although the cache should have answered")
 
     monkeypatch.setattr(packaging_install, "install", refuse)
-    monkeypatch.setattr("components.packaging.install", refuse)
+    monkeypatch.setattr("components.packaging.build.install", refuse)
 
 
 def rebuild(source, cache, **options):
@@ -100,7 +100,7 @@ def test_refresh_reinstalls(tmp_path, function_source):
 
 
 def test_build_folder_defaults_beside_the_source(tmp_path, monkeypatch):
-    from components.packaging_cache import BUILD_DIR_ENV, default_cache_dir
+    from components.packaging.cache import BUILD_DIR_ENV, default_cache_dir
 
     monkeypatch.delenv(BUILD_DIR_ENV, raising=False)
     assert default_cache_dir(tmp_path / "function") == tmp_path / ".build"

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from components.packaging import main
+from components.packaging.build import main
 
 from .conftest import REPO
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from components.packaging import build_function_package
-from components.packaging_install import RUNTIME_PROVIDED, effective_exclusions
-from components.packaging_requirements import parse_requirements
-from components.packaging_tree import pulumi_view
+from components.packaging.build import build_function_package
+from components.packaging.install import RUNTIME_PROVIDED, effective_exclusions
+from components.packaging.requirements import parse_requirements
+from components.packaging.tree import pulumi_view
 
 from .conftest import unpack
 
@@ -132,7 +132,7 @@ def test_source_files_are_filtered(make_source, tmp_path):
 
 
 def test_a_source_file_may_not_shadow_a_dependency(tmp_path, session_cache):
-    from components.packaging_errors import PackagingError
+    from components.packaging.errors import PackagingError
 
     from .conftest import FUNCTION_REQUIREMENTS, write_source
 

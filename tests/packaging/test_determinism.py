@@ -10,8 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
-from components.packaging import build_function_package
-from components.packaging_tree import pulumi_view
+from components.packaging.build import build_function_package
+from components.packaging.tree import pulumi_view
 
 from .conftest import FUNCTION_REQUIREMENTS, HANDLER_SOURCE, write_source
 

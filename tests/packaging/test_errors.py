@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from components.errors import ConfigError
-from components.packaging import build_function_package
-from components.packaging_errors import (
+from components.packaging.build import build_function_package
+from components.packaging.errors import (
     ArtifactTooLargeError,
     HandlerError,
     NoWheelError,
     PackagingConfigError,
     UnpinnedRequirementError,
 )
-from components.packaging_install import IndexOptions
-from components.packaging_limits import LambdaLimits
+from components.packaging.install import IndexOptions
+from components.packaging.limits import LambdaLimits
 
 from .conftest import make_wheel
 
@@ -95,7 +95,7 @@ def test_unpinned_requirements_name_the_line(make_source, tmp_path, text, line_n
 
 
 def test_pins_with_markers_and_comments_are_accepted():
-    from components.packaging_requirements import parse_requirements
+    from components.packaging.requirements import parse_requirements
 
     pins = parse_requirements(
         "# runtime deps\npymongo[aws]==4.20.0  # driver\n"

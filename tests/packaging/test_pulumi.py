@@ -11,8 +11,8 @@ import pulumi_aws as aws
 
 from components.lambda_function import MongoLambda
 from components.offline import run_program
-from components.packaging import FunctionPackage, build_function_package
-from components.packaging_tree import pulumi_view
+from components.packaging.build import FunctionPackage, build_function_package
+from components.packaging.tree import pulumi_view
 
 from .conftest import FUNCTION_REQUIREMENTS, HANDLER_SOURCE, write_source
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from components.packaging import build_function_package
+from components.packaging.build import build_function_package
 from tests.harness.lambda_environment import LambdaEnvironment
 
 from .conftest import REPO, unpack

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from components.packaging_target import lambda_target, local_target
+from components.packaging.target import lambda_target, local_target
 
 EM_X86_64 = 62
 EM_AARCH64 = 183

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from components import budget, rules
-from components.rules import Finding
+from components.guardrails import budget, rules
+from components.guardrails.rules import Finding
 
 from .helpers import (
     CLUSTER,

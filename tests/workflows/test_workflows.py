@@ -136,9 +136,9 @@ class TestOfflinePlanDiff:
         job = pull_request["jobs"]["plan-diff"]
         assert set(job["strategy"]["matrix"]["stack"]) == repo_stacks()
         commands = runs(job)
-        assert commands.count("-m components.preview") == 2
+        assert commands.count("-m components.offline.preview") == 2
         assert "--json > ../head.json" in commands and "--json \\\n" in commands
-        assert "-m components.plan_diff ../base.json ../head.json" in commands
+        assert "-m components.offline.plan_diff ../base.json ../head.json" in commands
         assert "-m policy.offline" in commands
 
     def test_base_and_head_are_both_checked_out(self, pull_request: dict[str, Any]) -> None:
@@ -198,7 +198,8 @@ def test_actions_are_pinned_to_a_major_version() -> None:
 def test_modules_the_workflows_run_exist() -> None:
     text = "\n".join(path.read_text() for path in all_files())
     modules = set(re.findall(r"python -m ([\w.]+)", text)) - {"pip", "venv"}
-    assert {"components.preview", "components.plan_diff", "policy.offline"} <= modules
+    expected = {"components.offline.preview", "components.offline.plan_diff", "policy.offline"}
+    assert expected <= modules
     for module in modules:
         assert importlib.util.find_spec(module) is not None, module
 

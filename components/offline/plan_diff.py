@@ -1,7 +1,7 @@
-"""Compare two offline plans: `python -m components.plan_diff BASE.json HEAD.json`.
+"""Compare two offline plans: `python -m components.offline.plan_diff BASE.json HEAD.json`.
 
 For CI without cloud credentials (pull requests from forks): run
-`python -m components.preview STACK --json` on the base and the head commit, then this.
+`python -m components.offline.preview STACK --json` on the base and the head commit, then this.
 It prints added, removed and changed resources with the changed properties, and the
 advisories that appeared or went away. Exit codes follow `terraform plan -detailed-exitcode`:
 0 no changes, 2 changes, 1 error (an unreadable or malformed plan file); and, as every
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cli
-from .config_files import read_text
+from .. import cli
+from ..config_files import read_text
 
 EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_CHANGES
 
@@ -130,7 +130,7 @@ _ADVISORY_FIELDS = ("rule", "key", "message")
 def _malformed(path: str, problem: str) -> cli.CliError:
     return cli.CliError(
         f"{path}: {problem}",
-        "pass plans written by `python -m components.preview STACK --json`",
+        "pass plans written by `python -m components.offline.preview STACK --json`",
     )
 
 
@@ -160,7 +160,7 @@ def _load(path: str) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = cli.ArgumentParser(prog="python -m components.plan_diff", description=__doc__)
+    parser = cli.ArgumentParser(prog="python -m components.offline.plan_diff", description=__doc__)
     parser.add_argument("base", help="plan JSON of the base (e.g. main)")
     parser.add_argument("head", help="plan JSON of the change")
     options = parser.parse_args(argv)

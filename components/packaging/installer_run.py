@@ -18,12 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .packaging_errors import (
-    InstallerError,
-    InstallTimeoutError,
-    NoWheelError,
-    PackagingConfigError,
-)
+from .errors import InstallerError, InstallTimeoutError, NoWheelError, PackagingConfigError
 
 Progress = Callable[[str], None]
 

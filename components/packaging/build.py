@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cli
-from .handler_check import client_reuse_findings
-from .lambda_limits import DEFAULT_RUNTIME
-from .packaging_cache import BuildCache, CachedInstall, cache_key, default_cache_dir
-from .packaging_errors import (
+from .. import cli
+from ..guardrails.handler_check import client_reuse_findings
+from ..guardrails.lambda_limits import DEFAULT_RUNTIME
+from .cache import BuildCache, CachedInstall, cache_key, default_cache_dir
+from .errors import (
     ArtifactTooLargeError,
     HandlerError,
     InstallerError,
@@ -40,8 +40,8 @@ from .packaging_errors import (
     PackagingConfigError,
     PackagingError,
 )
-from .packaging_handler import check_handler, split_handler
-from .packaging_install import (
+from .handler import check_handler, split_handler
+from .install import (
     DEFAULT_INDEX,
     INSTALLERS,
     RUNTIME_PROVIDED,
@@ -49,10 +49,10 @@ from .packaging_install import (
     effective_exclusions,
     install,
 )
-from .packaging_limits import LAMBDA_LIMITS, LambdaLimits, check_limits
-from .packaging_requirements import PinnedRequirement, read_requirements
-from .packaging_target import Target, lambda_target, local_target
-from .packaging_tree import Manifest, clean_install_tree, iter_tree, scan_files, zipped_size
+from .limits import LAMBDA_LIMITS, LambdaLimits, check_limits
+from .requirements import PinnedRequirement, read_requirements
+from .target import Target, lambda_target, local_target
+from .tree import Manifest, clean_install_tree, iter_tree, scan_files, zipped_size
 
 if TYPE_CHECKING:
     import pulumi

@@ -1,4 +1,4 @@
-"""Offline preview: `python -m components.preview [STACK] [--json] [--cwd DIR]`.
+"""Offline preview: `python -m components.offline.preview [STACK] [--json] [--cwd DIR]`.
 
 Runs the program under the mock engine with Pulumi.<STACK>.yaml and prints what
 `pulumi up` would create, with the advisories (budget, memory) the config earns. Needs no
@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import cli
+from .. import cli
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = cli.ArgumentParser(prog="python -m components.preview", description=__doc__)
+    parser = cli.ArgumentParser(prog="python -m components.offline.preview", description=__doc__)
     parser.add_argument("stack", nargs="?", default="dev", help="stack name (default: dev)")
     parser.add_argument("--json", action="store_true", help="machine-readable plan")
     parser.add_argument(
@@ -27,8 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
     # Imported here, under run_command: a Ctrl-C while Pulumi loads still ends cleanly.
-    from .offline import run_stack
-    from .offline.render import render
+    from .engine import run_stack
+    from .render import render
 
     plan = run_stack(options.stack, project_dir=options.cwd.resolve()).plan
     sys.stdout.write(plan.to_json() if options.json else render(plan))

@@ -27,15 +27,10 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from .packaging_errors import InstallerError, NoWheelError, PackagingConfigError
-from .packaging_installer_run import (
-    Progress,
-    install_timeout,
-    run_installer,
-    should_retry_with_pip,
-)
-from .packaging_requirements import PinnedRequirement
-from .packaging_target import Target
+from .errors import InstallerError, NoWheelError, PackagingConfigError
+from .installer_run import Progress, install_timeout, run_installer, should_retry_with_pip
+from .requirements import PinnedRequirement
+from .target import Target
 
 # Shipped by every Lambda Python runtime: boto3, botocore and their dependencies.
 RUNTIME_PROVIDED: tuple[str, ...] = (

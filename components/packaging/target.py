@@ -14,7 +14,7 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 
-from .packaging_errors import PackagingConfigError
+from .errors import PackagingConfigError
 
 # Lambda architecture -> machine name in wheel tags.
 ARCHITECTURES: dict[str, str] = {"arm64": "aarch64", "x86_64": "x86_64"}

@@ -1,6 +1,6 @@
 """Limits a deploy would hit late (after minutes of provisioning), checked at preview.
 
-Plain functions returning rules.Finding, like components/rules.py, so the stack config,
+Plain functions returning rules.Finding, like components/guardrails/rules.py, so the stack config,
 the components and the policy pack can share them.
 """
 

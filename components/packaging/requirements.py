@@ -14,7 +14,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .packaging_errors import UnpinnedRequirementError
+from .errors import UnpinnedRequirementError
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .packaging_errors import HandlerError
+from .errors import HandlerError
 
 # awslambdaric: `module.function`, where the module may use `/` or `.` as separators.
 _HANDLER = re.compile(r"(?P<module>[A-Za-z_]\w*(?:[./][A-Za-z_]\w*)*)\.(?P<function>[A-Za-z_]\w*)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .packaging_errors import ArtifactTooLargeError
+from .errors import ArtifactTooLargeError
 
 MB = 1024 * 1024
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 class PackagingError(Exception):

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
+from ..connection_string import is_load_balanced
+from ..errors import ConfigError
 from . import lambda_limits as limits
-from .connection_string import is_load_balanced
-from .errors import ConfigError
 from .tiers import ALL_TIERS, DEDICATED_TIERS, is_dedicated
 
 Severity = Literal["error", "advisory"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_aws import Region
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 # Atlas "Amazon Web Services (AWS)" reference: "Atlas supports all AWS regions other than
 # some regions in China and US GovCloud" (mongodb.com/docs/atlas/reference/amazon-aws/).

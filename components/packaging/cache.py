@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .packaging_tree import Manifest, copy_members, pulumi_view, scan_tree
+from .tree import Manifest, copy_members, pulumi_view, scan_tree
 
 # Bump when what goes into an entry changes (cleaning rules, layout).
 CACHE_FORMAT = 1
