@@ -95,7 +95,7 @@ def renew_process_unique_state() -> None:
     with cls._inc_lock:
         cls._pid = os.getpid()
         # The random value lives in a name-mangled class attribute (`__random`).
-        setattr(cls, "_ObjectId__random", objectid._random_bytes())
+        cls._ObjectId__random = objectid._random_bytes()  # type: ignore[attr-defined]
         cls._inc = random.SystemRandom().randint(0, objectid._MAX_COUNTER_VALUE)
     random.seed()  # from os.urandom
 
