@@ -8,6 +8,13 @@ order so that drift does not favour one:
   — ``import pymongo``, construct the client, ping — so both sides pay the same runtime
   client start, Runtime API round trips, connection setup and MONGODB-AWS conversation,
   and the ratio is what the library and the sample handler add to a cold start;
+* **SnapStart init** (ours): the sample handler with ``AWS_LAMBDA_INITIALIZATION_TYPE=
+  snap-start``, so init also imports what the first invocation would (the MONGODB-AWS
+  signing path, dnspython's record classes) and the runtime client runs the snapshot
+  hooks. Lambda pays that init once per published version; a restore skips it. The
+  import time moved into init (SnapStart init minus on-demand init, run by run) is what a
+  restore skips beyond the on-demand init, and the first response after init shrinks by
+  about as much;
 * **bare script** (context): the same three lines in a plain ``python -c``, no runtime
   client, timed to the line it prints after the ping. It shows what the runtime client
   itself costs, which every Python Lambda pays and this library cannot change.
@@ -59,6 +66,15 @@ class ColdStartResult:
     bare_ms: Sample
     ours_init_ms: Sample
     reference_init_ms: Sample
+    snap_ms: Sample
+    snap_init_ms: Sample
+    """SnapStart init: what Lambda runs once per published version, before the snapshot."""
+    ours_after_init_ms: Sample
+    """On-demand: first `/next` poll to first response (lazy imports, connect, auth)."""
+    snap_after_init_ms: Sample
+    """After SnapStart init (as after a restore): first `/next` poll to first response."""
+    moved_into_init_ms: Sample
+    """Run by run, SnapStart init minus on-demand init: the imports moved into the snapshot."""
     ratio: Sample
     """Run-by-run ours/reference (process start to first response): the target figure."""
     ratio_to_bare: Sample
@@ -127,8 +143,8 @@ def bare_cold_start(environ: Mapping[str, str]) -> float:
 
 
 def run(settings: Settings, progress: Callable[[str], None]) -> ColdStartResult:
-    times: dict[str, list[float]] = {"ours": [], "reference": [], "bare": []}
-    inits: dict[str, list[float]] = {"ours": [], "reference": []}
+    times: dict[str, list[float]] = {"ours": [], "snapstart": [], "reference": [], "bare": []}
+    inits: dict[str, list[float]] = {"ours": [], "snapstart": [], "reference": []}
     imports: dict[str, list[dict[str, int]]] = {"ours": [], "reference": []}
     failures = 0
     with replica_set(settings.members) as deployment:
@@ -138,6 +154,8 @@ def run(settings: Settings, progress: Callable[[str], None]) -> ColdStartResult:
             env = (
                 lambda_environment(environ, extra_environ=extra)
                 if kind == "ours"
+                else lambda_environment(environ, extra_environ=extra, init_type="snap-start")
+                if kind == "snapstart"
                 else lambda_environment(environ, handler="raw_ping.handler",
                                         code_root=LAMBDA_CODE, extra_environ=extra)
             )  # fmt: skip
@@ -146,10 +164,11 @@ def run(settings: Settings, progress: Callable[[str], None]) -> ColdStartResult:
             finally:
                 env.close()
 
-        kinds = ["ours", "reference", "bare"]
+        kinds = ["ours", "snapstart", "reference", "bare"]
         for index in range(settings.cold_runs):
             progress(f"cold start: run {index + 1}/{settings.cold_runs}")
-            for kind in kinds[index % 3 :] + kinds[: index % 3]:
+            turn = index % len(kinds)
+            for kind in kinds[turn:] + kinds[:turn]:
                 if kind == "bare":
                     times["bare"].append(bare_cold_start(environ))
                     continue
@@ -169,6 +188,13 @@ def run(settings: Settings, progress: Callable[[str], None]) -> ColdStartResult:
         bare_ms=Sample.of(times["bare"]).scaled(1000),
         ours_init_ms=Sample.of(inits["ours"]).scaled(1000),
         reference_init_ms=Sample.of(inits["reference"]).scaled(1000),
+        snap_ms=Sample.of(times["snapstart"]).scaled(1000),
+        snap_init_ms=Sample.of(inits["snapstart"]).scaled(1000),
+        ours_after_init_ms=_after_init(times["ours"], inits["ours"]),
+        snap_after_init_ms=_after_init(times["snapstart"], inits["snapstart"]),
+        moved_into_init_ms=Sample.of(
+            snap - ours for snap, ours in zip(inits["snapstart"], inits["ours"], strict=True)
+        ).scaled(1000),
         ratio=paired_ratios(times["ours"], times["reference"]),
         ratio_to_bare=paired_ratios(times["ours"], times["bare"]),
         imports_ours=import_time.summarise(imports["ours"]),
@@ -179,3 +205,7 @@ def run(settings: Settings, progress: Callable[[str], None]) -> ColdStartResult:
         enforce=settings.enforce_time_targets,
     )
 
+
+def _after_init(totals: list[float], inits: list[float]) -> Sample:
+    """Milliseconds from the first `/next` poll to the first response, run by run."""
+    return Sample.of(total - init for total, init in zip(totals, inits, strict=True)).scaled(1000)

@@ -64,6 +64,7 @@ def lambda_environment(
     code_root: Path = FUNCTION_ROOT,
     extra_paths: Iterable[Path] = (),
     extra_environ: Mapping[str, str] | None = None,
+    init_type: str = "on-demand",
 ) -> LambdaEnvironment:
     """An execution environment, not started yet (the caller decides when, and times it)."""
     return LambdaEnvironment(
@@ -72,6 +73,7 @@ def lambda_environment(
         handler=handler,
         extra_paths=list(extra_paths),
         function_name=f"bench-{uuid.uuid4().hex[:8]}",
+        init_type=init_type,
     )
 
 

@@ -27,6 +27,9 @@ ATLAS_PUBLIC_PORTS = (27015, 27017)
 # Statement ids of the public Function URL grants (auth type NONE).
 PUBLIC_URL_STATEMENTS = ("AtlasLambdaPublicUrl", "AtlasLambdaPublicUrlInvoke")
 MANAGED_ENV_KEYS: frozenset[str] = frozenset({"MONGODB_URI", "AWS_STS_REGIONAL_ENDPOINTS"})
+# With SnapStart, callers and the Function URL reach the published version through this
+# alias: $LATEST is never restored from a snapshot.
+SNAP_START_ALIAS = "live"
 
 DEFAULTS = {
     "handler": "handler.handler",
@@ -90,6 +93,11 @@ class MongoLambdaArgs(TypedDict):
     """Extra environment variables; Lambda's reserved keys are refused."""
     secret_environment: NotRequired[bool]
     """Keep `environment.variables` a secret in state (the values came from --secret)."""
+    snap_start: NotRequired[bool]
+    """Lambda SnapStart (off by default; python3.12+): every deploy publishes a version,
+    Lambda snapshots it after init, and new environments restore from the snapshot. The
+    alias `live` points at the newest version; the Function URL and `invocation_arn` use it.
+    Lambda bills caching each version's snapshot and every restore."""
 
 
 def descriptions(function_name: str) -> dict[str, str]:
@@ -139,6 +147,11 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
     _choice(
         "functionUrlAuthType", settings["function_url_auth_type"], limits.FUNCTION_URL_AUTH_TYPES
     )
+    if args.get("snap_start") and settings["runtime"] not in limits.SNAP_START_RUNTIMES:
+        raise ConfigError(
+            "snapStart", f"is not available on {settings['runtime']}",
+            f"false, or runtime one of: {', '.join(limits.SNAP_START_RUNTIMES)}",
+        )  # fmt: skip
     if not 1 <= settings["timeout"] <= limits.TIMEOUT_MAX_S:
         raise ConfigError("timeout", f"{settings['timeout']} s", f"1-{limits.TIMEOUT_MAX_S}")
     concurrency = args.get("reserved_concurrency")
@@ -160,6 +173,15 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
         + rules.environment_keys(environment)
         + rules.environment_secrets(environment)
     )
+
+
+def snap_start_inputs(enabled: bool) -> dict[str, Any]:
+    """Function inputs for SnapStart: snapshots are taken only of published versions
+    (pulumi_aws lambda_.Function `snap_start.apply_on`: valid value `PublishedVersions`),
+    so every change publishes one. Off: neither input, as before."""
+    if not enabled:
+        return {}
+    return {"publish": True, "snap_start": {"apply_on": "PublishedVersions"}}
 
 
 def assume_role_policy() -> str:
@@ -191,6 +213,9 @@ class MongoLambda(pulumi.ComponentResource):
     """Where the function logs."""
     function_url: pulumi.Output[str | None]
     """HTTPS endpoint when `function_url` is on, otherwise None."""
+    invocation_arn: pulumi.Output[str]
+    """What callers invoke: with SnapStart the `live` alias's ARN (only published versions
+    restore from a snapshot), otherwise the function's ARN."""
 
     def __init__(
         self, name: str, args: MongoLambdaArgs, opts: pulumi.ResourceOptions | None = None
@@ -272,19 +297,31 @@ class MongoLambda(pulumi.ComponentResource):
                 else environment
             },
             logging_config={"log_format": "JSON", "log_group": log_group.name},
+            **snap_start_inputs(args.get("snap_start", False)),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[vpc_access, log_group]),
         )
+        qualifier, self.invocation_arn = None, function.arn
+        if args.get("snap_start", False):
+            alias = aws.lambda_.Alias(
+                f"{name}-alias",
+                name=SNAP_START_ALIAS,
+                function_name=function.name,
+                function_version=function.version,
+                opts=child,
+            )
+            qualifier, self.invocation_arn = alias.name, alias.arn
         self.function_url = pulumi.Output.from_input(None)
         if args.get("function_url", False):
             url = aws.lambda_.FunctionUrl(
                 f"{name}-url",
                 function_name=function.name,
+                qualifier=qualifier,
                 authorization_type=settings["function_url_auth_type"],
                 opts=child,
             )
             self.function_url = url.function_url
             if settings["function_url_auth_type"] == "NONE":
-                self._public_url_permissions(name, function)
+                self._public_url_permissions(name, function, qualifier)
 
         self.function = function
         self.function_name = function.name
@@ -300,6 +337,7 @@ class MongoLambda(pulumi.ComponentResource):
                 "security_group_id": self.security_group_id,
                 "log_group_name": self.log_group_name,
                 "function_url": self.function_url,
+                "invocation_arn": self.invocation_arn,
             }
         )
 
@@ -355,12 +393,16 @@ class MongoLambda(pulumi.ComponentResource):
         )
         return security_group
 
-    def _public_url_permissions(self, name: str, function: aws.lambda_.Function) -> None:
+    def _public_url_permissions(
+        self, name: str, function: aws.lambda_.Function, qualifier: pulumi.Input[str] | None
+    ) -> None:
         """A `NONE` URL answers 403 unless `*` may call both InvokeFunctionUrl and, since
         October 2025, InvokeFunction (AWS Lambda docs, "Control access to Lambda function
         URLs"). The second is limited to calls through the URL (InvokedViaFunctionUrl), so
         the public cannot call the Invoke API. Own statement ids: the provider's automatic
-        statements on URL creation are neither managed nor removed."""
+        statements on URL creation are neither managed nor removed. A URL on an alias needs
+        the grants on that alias (AddPermission API: a qualified statement covers only the
+        version or alias it names)."""
         child = pulumi.ResourceOptions(parent=self)
         aws.lambda_.Permission(
             f"{name}-url-public",
@@ -369,6 +411,7 @@ class MongoLambda(pulumi.ComponentResource):
             action="lambda:InvokeFunctionUrl",
             principal="*",
             function_url_auth_type="NONE",
+            qualifier=qualifier,
             opts=child,
         )
         aws.lambda_.Permission(
@@ -378,5 +421,6 @@ class MongoLambda(pulumi.ComponentResource):
             action="lambda:InvokeFunction",
             principal="*",
             invoked_via_function_url=True,
+            qualifier=qualifier,
             opts=child,
         )

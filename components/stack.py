@@ -85,6 +85,7 @@ def compose(settings: StackSettings) -> dict[str, pulumi.Output]:
         {
             "functionName": function.function_name,
             "functionArn": function.function_arn,
+            "invocationArn": function.invocation_arn,
             "functionUrl": function.function_url,
             "roleArn": function.role_arn,
             "databaseUser": user.username,

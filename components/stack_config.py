@@ -284,6 +284,7 @@ def settings_from_values(
         "function_url": values["functionUrl"],
         "function_url_auth_type": values["functionUrlAuthType"],
         "environment": parse_environment(values["environment"]),
+        "snap_start": values["snapStart"],
     }
     if values["reservedConcurrency"] != UNRESERVED:
         function["reserved_concurrency"] = values["reservedConcurrency"]

@@ -38,11 +38,16 @@ from atlas_lambda.http import (
     json_response,
     parse_event,
 )
+from atlas_lambda.snapstart import prepare_if_snap_start
 from bson import ObjectId
 from pymongo import MongoClient
 from pymongo.errors import ConfigurationError, InvalidName, OperationFailure, PyMongoError
 
 LOGGER = logging.getLogger(__name__)
+
+# SnapStart: import the first invocation's modules into the snapshot and register the
+# after-restore hook (atlas_lambda/snapstart.py). On-demand init does nothing more.
+prepare_if_snap_start()
 
 # The deployed MONGODB_URI names the database in its path (mongodb+srv://host/<db>?...);
 # MONGODB_DATABASE is the fallback for URIs without one.

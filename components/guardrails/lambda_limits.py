@@ -13,6 +13,10 @@ ARCHITECTURES: tuple[str, ...] = ("arm64", "x86_64")
 # Lambda's Python runtimes, as pulumi_aws's lambda_.Runtime enum lists them (PYTHON3D14 etc.).
 PYTHON_RUNTIMES: tuple[str, ...] = ("python3.11", "python3.12", "python3.13", "python3.14")
 DEFAULT_RUNTIME = "python3.14"
+# AWS Lambda docs, "Improving startup performance with Lambda SnapStart": Python 3.12 and
+# later. The same page lists what SnapStart refuses: provisioned concurrency, Amazon EFS,
+# ephemeral storage over 512 MB and container images; MongoLambda offers none of them.
+SNAP_START_RUNTIMES: tuple[str, ...] = ("python3.12", "python3.13", "python3.14")
 FUNCTION_URL_AUTH_TYPES: tuple[str, ...] = ("AWS_IAM", "NONE")
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,

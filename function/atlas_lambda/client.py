@@ -226,13 +226,19 @@ class ClientCache:
 _CACHES: weakref.WeakSet[ClientCache] = weakref.WeakSet()
 
 
-def _forget_clients_after_fork() -> None:
+def forget_clients(close: bool = False) -> None:
+    """Make every cache build a new client on next use: in a forked child, or around a
+    SnapStart snapshot (snapstart.py). ``close=True`` first closes a client this process
+    owns (before a snapshot); a child must never close its parent's sockets."""
     for cache in list(_CACHES):
+        client = cache.cached()
+        if close and client is not None:
+            cache.discard(client)
         cache._forget_after_fork()
 
 
 if hasattr(os, "register_at_fork"):  # POSIX only; Lambda is Linux
-    os.register_at_fork(after_in_child=_forget_clients_after_fork)
+    os.register_at_fork(after_in_child=forget_clients)
 
 _DEFAULT_CACHE = ClientCache(create_client)
 

@@ -70,7 +70,13 @@ class FakeCloud(pulumi.runtime.Mocks):
         if type_ == "aws:iam/role:Role":
             return {"name": self.role_name(name), "arn": self.role_arn(name)}
         if type_ == "aws:lambda/function:Function":
-            return {"arn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{inputs['name']}"}
+            arn = f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{inputs['name']}"
+            # Lambda: `version` is "$LATEST" unless the function publishes (publish=true).
+            version = "1" if inputs.get("publish") else "$LATEST"
+            return {"arn": arn, "version": version, "qualifiedArn": f"{arn}:{version}"}
+        if type_ == "aws:lambda/alias:Alias":
+            function, alias = inputs["functionName"], inputs["name"]
+            return {"arn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{function}:{alias}"}
         if type_ == "aws:lambda/layerVersion:LayerVersion":
             layer = inputs["layerName"]
             return {"arn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:layer:{layer}:1"}

@@ -130,8 +130,8 @@ def test_main_program_exports_outputs(preview_stack):
     outputs = preview_stack("dev").plan.outputs
     assert set(outputs) == {
         "projectId", "clusterName", "clusterType", "vpcId", "vpcEndpointId",
-        "privateSrvConnectionString", "functionName", "functionArn", "functionUrl", "roleArn",
-        "databaseUser", "logGroup",
+        "privateSrvConnectionString", "functionName", "functionArn", "invocationArn", "functionUrl",
+        "roleArn", "databaseUser", "logGroup",
     }  # fmt: skip
 
 
