@@ -475,7 +475,7 @@ def _refuse_build_paths(root: Path, needles: Iterable[str]) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = cli.ArgumentParser(
-        prog="python -m components.packaging",
+        prog=f"python -m {__package__}",
         description="Build the Lambda package (code + dependency layer) for a target.",
     )
     parser.add_argument("--source", default="function", help="function folder (default: function)")
