@@ -1,6 +1,8 @@
 """atlas-lambda components: import them into any Pulumi program.
 
-    from components import AtlasCluster, IamDatabaseUser, MongoLambda, Network, PrivateEndpoint
+    from pulumi_atlas_lambda import AtlasCluster, IamDatabaseUser, MongoLambda, PrivateEndpoint
+
+(`components` in this repository; `pip install` names it `pulumi_atlas_lambda`.)
 
 Imports are lazy, so `components.guardrails` (used by the policy pack) loads without the
 provider SDKs.
@@ -49,6 +51,10 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from .locations import toolkit_version
+
+        return toolkit_version()
     if name not in _EXPORTS:
-        raise AttributeError(f"module 'components' has no attribute {name!r}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(import_module(_EXPORTS[name], __name__), name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
@@ -15,10 +14,10 @@ from .connection_string import build_lambda_uri
 from .errors import ConfigError
 from .guardrails import lambda_limits as limits
 from .guardrails import rules
+from .locations import FUNCTION_SOURCE_DIR
 from .packaging.build import build_function_package
 from .private_endpoint import ATLAS_PORT_RANGE
 
-FUNCTION_SOURCE_DIR = Path(__file__).resolve().parent.parent / "function"
 FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 # Set by us on every function; users may not override them.

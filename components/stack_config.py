@@ -26,10 +26,11 @@ from .guardrails import deploy_limits, rules
 from .guardrails.budget import budget_findings, connection_budget
 from .guardrails.regions import ATLAS_AWS_REGIONS
 from .lambda_function import validate_lambda_args
+from .locations import project_dir
 from .network import NetworkArgs, validate_network_args
 
 PROJECT = "atlas-lambda"
-PROJECT_FILE = Path(__file__).resolve().parent.parent / "Pulumi.yaml"
+PROJECT_FILE = project_dir() / "Pulumi.yaml"
 ATLAS_ID = re.compile(r"[0-9a-f]{24}")
 UNRESERVED = -1
 INTEGER = re.compile(r"-?[0-9]+", re.ASCII)  # Unicode digits (`١٢`) are not config integers

@@ -29,10 +29,11 @@ from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 from ..cli import CliError
 from ..config_files import load_mapping, mapping_field
 from ..errors import ConfigError
+from ..locations import project_dir
 from ..stack_config import UNDECRYPTED_SECRET, declared_keys, run_context
 from .plan import Plan, PlannedResource, render_value
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = project_dir()
 PROJECT = "atlas-lambda"
 
 

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import cli
+from ..locations import project_dir
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = project_dir()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = cli.ArgumentParser(prog="python -m components.offline.preview", description=__doc__)
+    parser = cli.ArgumentParser(prog=f"python -m {__package__}.preview", description=__doc__)
     parser.add_argument("stack", nargs="?", default="dev", help="stack name (default: dev)")
     parser.add_argument("--json", action="store_true", help="machine-readable plan")
     parser.add_argument(

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .. import cli
 from ..guardrails.handler_check import client_reuse_findings
 from ..guardrails.lambda_limits import DEFAULT_RUNTIME
+from ..locations import toolkit_version
 from .cache import BuildCache, CachedInstall, cache_key, default_cache_dir
 from .errors import (
     ArtifactTooLargeError,
@@ -51,6 +52,7 @@ from .install import (
 )
 from .limits import LAMBDA_LIMITS, LambdaLimits, check_limits
 from .requirements import PinnedRequirement, read_requirements
+from .runtime_helper import check_helper_pins, helper_members, imports_helper, ships_own_helper
 from .target import Target, lambda_target, local_target
 from .tree import Manifest, clean_install_tree, iter_tree, scan_files, zipped_size
 
@@ -305,6 +307,14 @@ def build_function_package(
     if reuse:
         raise HandlerError(handler, reuse[0].message, reuse[0].allowed)
     step(f"handler: {handler} defined in {source.name}/{module}, one client reused")
+    # The toolkit's atlas_lambda for a handler that imports it and ships none of its own.
+    helper = (
+        helper_members()
+        if imports_helper(code_members) and not ships_own_helper(code_members)
+        else {}
+    )
+    if helper:
+        check_helper_pins(pins, f"{source.name}/{requirements_path.name}")
 
     excluded = effective_exclusions(pins, exclude)
     if pins and not excluded and exclude:
@@ -325,6 +335,17 @@ def build_function_package(
             )
         deps_manifest = deps.manifest
         deps_members = {entry.name: deps.site_dir / entry.name for entry in deps.manifest.entries}
+    if helper:
+        # Beside the dependencies (layer or code), never in the cached install itself.
+        if set(helper) & set(deps_members):
+            raise PackagingError(
+                f"a dependency installs {min(set(helper) & set(deps_members))}, which would "
+                "replace the toolkit's atlas_lambda; ship your own atlas_lambda/ instead"
+            )
+        deps_members = {**deps_members, **helper}
+        deps_manifest = deps_manifest.merged(scan_files(helper.items()))
+        where = f"layer {LAYER_PREFIX}/" if layer else "code"
+        step(f"runtime helper: the toolkit's atlas_lambda {toolkit_version()} in the {where}")
 
     code_manifest = scan_files(code_members.items())
     split_layer = layer and bool(pins)
@@ -475,7 +496,7 @@ def _refuse_build_paths(root: Path, needles: Iterable[str]) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = cli.ArgumentParser(
-        prog="python -m components.packaging",
+        prog=f"python -m {__package__}",
         description="Build the Lambda package (code + dependency layer) for a target.",
     )
     parser.add_argument("--source", default="function", help="function folder (default: function)")

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..locations import PACKAGE_DIR, project_dir
 from .tree import Manifest, copy_members, pulumi_view, scan_tree
 
 # Bump when what goes into an entry changes (cleaning rules, layout).
@@ -38,11 +39,16 @@ def default_cache_dir(source_dir: Path) -> Path:
 
     Beside the project rather than in ~/.cache: the trees handed to Pulumi must outlive the
     program run (the engine reads them while deploying) and belong to this checkout.
+    An installed toolkit's own function lives in site-packages, where nothing may be
+    written: its builds go to `.build/` in the project folder instead.
     """
     configured = os.environ.get(BUILD_DIR_ENV)
     if configured:
         return Path(configured).resolve()
-    return source_dir.resolve().parent / ".build"
+    source = source_dir.resolve()
+    if source.is_relative_to(PACKAGE_DIR):
+        return project_dir() / ".build"
+    return source.parent / ".build"
 
 
 def cache_key(payload: Mapping[str, object]) -> str:

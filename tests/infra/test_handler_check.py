@@ -44,6 +44,17 @@ GOOD = {
         def handler(event, context):
             return get_client().admin.command("ping")
     """,
+    "atlas_lambda.get_client()": """
+        import atlas_lambda
+        def handler(event, context):
+            return atlas_lambda.get_client().db.command("ping")
+    """,
+    "from atlas_lambda import get_client, bound to a local": """
+        from atlas_lambda import get_client as shared
+        def handler(event, context):
+            db = shared()
+            return db.app.items.find_one()
+    """,
     "client built in code the handler never calls": """
         from pymongo import MongoClient
         def admin_tool():
@@ -101,6 +112,33 @@ BAD = {
             return Mongo().db.command("ping")
         """,
         4, "MongoClient constructed in `handler`",
+    ),
+    "atlas_lambda.create_client() per invocation": (
+        """
+        import atlas_lambda as al
+        def handler(event, context):
+            return al.create_client().db.command("ping")
+        """,
+        4, "al.create_client() (a new MongoClient) called in `handler`",
+    ),
+    "closing the helper's client through a local name": (
+        """
+        from atlas_lambda import get_client
+        def handler(event, context):
+            db = get_client()
+            db.app.items.find_one()
+            db.close()
+        """,
+        6, "db.close() in `handler`",
+    ),
+    "with get_client()": (
+        """
+        from atlas_lambda import get_client
+        def handler(event, context):
+            with get_client() as shared:
+                return shared.db.command("ping")
+        """,
+        4, "`with get_client()` in `handler` closes the shared client",
     ),
 }  # fmt: skip
 
