@@ -75,6 +75,7 @@ class FakeMonitor(resource_pb2_grpc.ResourceMonitorServicer, engine_pb2_grpc.Eng
         self.registrations: dict[str, Registration] = {}
         self.logs: list[str] = []
         self.invokes: list[str] = []
+        self.construct_errors: list[grpc.RpcError] = []
         self._lock = threading.Lock()
 
     # --- Engine -------------------------------------------------------------------
@@ -126,6 +127,7 @@ class FakeMonitor(resource_pb2_grpc.ResourceMonitorServicer, engine_pb2_grpc.Eng
         try:
             response = self._call_construct(request)
         except grpc.RpcError as error:
+            self.construct_errors.append(error)
             context.set_trailing_metadata(error.trailing_metadata())
             context.abort(error.code(), error.details())
         with self._lock:
