@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.component_package import serve  # noqa: E402
+from components.component_package import serve
 
 if __name__ == "__main__":
     serve()

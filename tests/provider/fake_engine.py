@@ -146,7 +146,7 @@ class FakeMonitor(resource_pb2_grpc.ResourceMonitorServicer, engine_pb2_grpc.Eng
                     key: provider_pb2.ConstructRequest.PropertyDependencies(urns=deps.urns)
                     for key, deps in request.propertyDependencies.items()
                 },
-            )  # fmt: skip
+            )
         )
 
     def RegisterResourceOutputs(self, request: Any, context: Any) -> empty_pb2.Empty:

@@ -11,10 +11,11 @@ from typing import Any
 import grpc
 import pulumi
 import pytest
-from google.rpc import status_pb2
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import errors_pb2, resource_pb2, resource_pb2_grpc
+
+# pulumi's own copy of google.rpc.Status: importing google.rpc's too clashes in the pool.
+from pulumi.runtime.proto import errors_pb2, resource_pb2, resource_pb2_grpc, status_pb2
 
 from tests.infra.fake_cloud import physical_id
 from tests.provider.fake_engine import PROJECT, STACK, FakeMonitor
@@ -41,7 +42,7 @@ def register(
                 key: resource_pb2.RegisterResourceRequest.PropertyDependencies(urns=urns)
                 for key, urns in (dependencies or {}).items()
             },
-        ),  # fmt: skip
+        ),
         timeout=60,
     )
 

@@ -85,13 +85,14 @@ def test_no_name_is_an_input_and_an_output_of_another_type(schema: dict[str, Any
 
 
 def test_wired_inputs_accept_outputs(schema: dict[str, Any]) -> None:
-    plain = [
-        f"{component}.{name}"
-        for component, names in WIRED_INPUTS.items()
-        for name in names
-        for prop in [schema["resources"][f"{PACKAGE_NAME}:index:{component}"]["inputProperties"][name]]
-        if prop.get("plain") or prop.get("items", {}).get("plain")
-    ]
+    plain = []
+    for component, names in WIRED_INPUTS.items():
+        inputs = schema["resources"][f"{PACKAGE_NAME}:index:{component}"]["inputProperties"]
+        plain += [
+            f"{component}.{name}"
+            for name in names
+            if inputs[name].get("plain") or inputs[name].get("items", {}).get("plain")
+        ]
     assert not plain
 
 
