@@ -1,7 +1,5 @@
 """AtlasCluster: an Atlas project (created or given) and one AdvancedCluster on AWS."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 

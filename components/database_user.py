@@ -1,7 +1,5 @@
 """IamDatabaseUser: an Atlas database user that is an IAM role (MONGODB-AWS, no password)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 

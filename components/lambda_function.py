@@ -1,7 +1,5 @@
 """MongoLambda: the function, its execution role, log group and network path to Atlas."""
 
-from __future__ import annotations
-
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -84,12 +82,13 @@ class MongoLambdaArgs(TypedDict):
     """Caps concurrent environments, hence connections and STS calls; unset = account pool."""
     log_retention_days: NotRequired[int]
     """CloudWatch retention, 14 days by default."""
-    function_url: NotRequired[bool]
-    """Create a Function URL (off by default)."""
+    function_url_enabled: NotRequired[bool]
+    """Create a Function URL (off by default); its address is the `function_url` output."""
     function_url_auth_type: NotRequired[str]
     """AWS_IAM (default) or NONE."""
-    environment: NotRequired[Mapping[str, str]]
-    """Extra environment variables; Lambda's reserved keys are refused."""
+    environment: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Extra environment variables; Lambda's reserved keys are refused. A value may be
+    another resource's Output (then it is not screened for credentials)."""
     secret_environment: NotRequired[bool]
     """Keep `environment.variables` a secret in state (the values came from --secret)."""
     snap_start: NotRequired[bool]
@@ -170,7 +169,9 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
         + rules.account_concurrency(concurrency)
         + description_findings(args["function_name"])
         + rules.environment_keys(environment)
-        + rules.environment_secrets(environment)
+        + rules.environment_secrets(
+            {key: value for key, value in environment.items() if isinstance(value, str)}
+        )
     )
 
 
@@ -211,7 +212,7 @@ class MongoLambda(pulumi.ComponentResource):
     log_group_name: pulumi.Output[str]
     """Where the function logs."""
     function_url: pulumi.Output[str | None]
-    """HTTPS endpoint when `function_url` is on, otherwise None."""
+    """HTTPS endpoint when `function_url_enabled` is on, otherwise None."""
     invocation_arn: pulumi.Output[str]
     """What callers invoke: with SnapStart the `live` alias's ARN (only published versions
     restore from a snapshot), otherwise the function's ARN."""
@@ -310,7 +311,7 @@ class MongoLambda(pulumi.ComponentResource):
             )
             qualifier, self.invocation_arn = alias.name, alias.arn
         self.function_url = pulumi.Output.from_input(None)
-        if args.get("function_url", False):
+        if args.get("function_url_enabled", False):
             url = aws.lambda_.FunctionUrl(
                 f"{name}-url",
                 function_name=function.name,

@@ -5,8 +5,6 @@ availability zone. No NAT and no internet gateway: the function talks only to At
 PrivateLink, and MONGODB-AWS needs no call from the function to STS (Atlas makes it).
 """
 
-from __future__ import annotations
-
 import ipaddress
 import re
 from collections.abc import Sequence
@@ -28,9 +26,9 @@ SUBNET_ID = re.compile(r"subnet-[0-9a-f]{8,17}")
 class NetworkArgs(TypedDict):
     """Inputs of Network: give `vpc_id` and `subnet_ids`, or neither to create a VPC."""
 
-    vpc_id: NotRequired[str]
+    vpc_id: NotRequired[pulumi.Input[str]]
     """An existing VPC."""
-    subnet_ids: NotRequired[Sequence[str]]
+    subnet_ids: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Its private subnets, in at least two availability zones."""
     vpc_cidr: NotRequired[str]
     """CIDR of a created VPC, 10.0.0.0/16 by default."""
@@ -41,12 +39,22 @@ class NetworkArgs(TypedDict):
     an interface endpoint can only use zones its service serves."""
 
 
+def _given(value: object) -> bool:
+    """An Output counts as given: its value is known only at deploy."""
+    return isinstance(value, pulumi.Output) or bool(value)
+
+
 def validate_network_args(args: NetworkArgs) -> None:
-    vpc_id, subnet_ids = args.get("vpc_id"), list(args.get("subnet_ids") or [])
-    if vpc_id or subnet_ids:
-        if not vpc_id or not VPC_ID.fullmatch(vpc_id):
+    """Checks what is known now. An id that is another resource's Output (a remote
+    consumer's VPC) is unknown until deploy; EC2 itself then refuses a bad one."""
+    vpc_id, subnet_ids = args.get("vpc_id"), args.get("subnet_ids")
+    if _given(vpc_id) or _given(subnet_ids):
+        if not _given(vpc_id) or (isinstance(vpc_id, str) and not VPC_ID.fullmatch(vpc_id)):
             raise ConfigError("vpcId", f"{vpc_id!r} is not a VPC id", "vpc-<hex>, with subnetIds")
-        bad = [subnet for subnet in subnet_ids if not SUBNET_ID.fullmatch(subnet)]
+        if isinstance(subnet_ids, pulumi.Output):
+            return
+        subnet_ids = list(subnet_ids or [])
+        bad = [s for s in subnet_ids if isinstance(s, str) and not SUBNET_ID.fullmatch(s)]
         if bad or len(subnet_ids) < MIN_AVAILABILITY_ZONES:
             raise ConfigError(
                 "subnetIds",
@@ -90,9 +98,9 @@ class Network(pulumi.ComponentResource):
     ) -> None:
         validate_network_args(args)
         super().__init__("atlas-lambda:index:Network", name, {}, opts)
-        if args.get("vpc_id"):
+        if _given(args.get("vpc_id")):
             self.vpc_id = pulumi.Output.from_input(args["vpc_id"])
-            self.subnet_ids = pulumi.Output.from_input(list(args["subnet_ids"]))
+            self.subnet_ids = pulumi.Output.from_input(args["subnet_ids"])
         else:
             self._create(name, args)
         self.register_outputs({"vpc_id": self.vpc_id, "subnet_ids": self.subnet_ids})

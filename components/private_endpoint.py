@@ -1,8 +1,6 @@
 """PrivateEndpoint: AWS PrivateLink from the VPC to the Atlas project, and the private
 SRV string that exists only once the link does."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 

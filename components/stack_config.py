@@ -282,7 +282,7 @@ def settings_from_values(
         "memory_size": values["memorySize"],
         "timeout": values["timeout"],
         "log_retention_days": values["logRetentionDays"],
-        "function_url": values["functionUrl"],
+        "function_url_enabled": values["functionUrl"],
         "function_url_auth_type": values["functionUrlAuthType"],
         "environment": parse_environment(values["environment"]),
         "snap_start": values["snapStart"],

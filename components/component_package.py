@@ -1,0 +1,133 @@
+"""The five components as a Pulumi component package, `atlas-lambda`, for every language.
+
+`provider/__main__.py` serves this over gRPC. The schema comes from the SDK's analyzer
+(pulumi/provider/experimental/analyzer.py), which reads the components' raw annotations.
+Two quirks of the SDK (pulumi 3.272, pulumi/provider/experimental/component.py) are
+handled here, so the components stay ordinary Python:
+
+- integers arrive from the engine as floats, and `map_input_properties` converts them but
+  then stores the float again (pulumi/pulumi#21944 has no effect): `range(3.0)` fails;
+- any exception from a constructor becomes a generic error: a `ConfigError` is re-raised as
+  `InputPropertyError`, which the server (pulumi/provider/server.py) answers with
+  INVALID_ARGUMENT and the property's path.
+"""
+
+import re
+import sys
+from collections.abc import Collection
+from typing import Any
+
+import pulumi
+from pulumi.errors import InputPropertyError
+from pulumi.provider import main
+from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
+from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.provider import ConstructResult
+from pulumi.provider.server import ComponentInitError
+
+from .cluster import AtlasCluster
+from .database_user import IamDatabaseUser
+from .errors import ConfigError
+from .lambda_function import MongoLambda
+from .network import Network
+from .private_endpoint import PrivateEndpoint
+
+PACKAGE_NAME = "atlas-lambda"
+PACKAGE_VERSION = "0.1.0"
+COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (
+    AtlasCluster,
+    IamDatabaseUser,
+    MongoLambda,
+    Network,
+    PrivateEndpoint,
+)
+# Validation names a few keys as the stack config does, where the component's input
+# has another name.
+KEY_ALIASES: dict[tuple[str, str], str] = {
+    ("IamDatabaseUser", "databaseRoles"): "roles",
+    ("PrivateEndpoint", "tier"): "clusterTier",
+}
+_LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def camel_case(name: str) -> str:
+    """`vpc_id` → `vpcId`: the schema's spelling of a Python name."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def property_path(component: str, key: str, inputs: Collection[str]) -> str:
+    """The schema property a ConfigError's key names (`environment.FOO` keeps its entry);
+    a key naming no input (e.g. the packaging step) is passed on as it is."""
+    match = _LEADING_NAME.match(key)
+    if match is None:
+        return key
+    name = camel_case(match.group())
+    name = KEY_ALIASES.get((component, name), name)
+    if name not in inputs:
+        return key
+    rest = key[match.end() :]
+    return name + rest if rest.startswith(".") else name
+
+
+def whole_number(path: str, value: Any) -> Any:
+    """An integer input as the engine sends it (a float) back to `int`; Outputs and
+    unknowns pass through."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise InputPropertyError(path, f"{value} is not a whole number")
+        return int(value)
+    return value
+
+
+class AtlasLambdaProvider(ComponentProvider):
+    """ComponentProvider with whole-number inputs and property-named validation errors."""
+
+    def map_input_properties(
+        self,
+        inputs: Any,
+        properties: dict[str, PropertyDefinition],
+        mapping: dict[str, str],
+        component_name: str,
+        property_path: str,
+    ) -> Any:
+        mapped = super().map_input_properties(
+            inputs, properties, mapping, component_name, property_path
+        )
+        for schema_name, prop in properties.items():
+            py_name = mapping[schema_name]
+            if prop.type == PropertyType.INTEGER and py_name in mapped:
+                path = f"{property_path}.{schema_name}" if property_path else schema_name
+                mapped[py_name] = whole_number(path, mapped[py_name])
+        return mapped
+
+    def construct(
+        self,
+        name: str,
+        resource_type: str,
+        inputs: Any,
+        options: pulumi.ResourceOptions | None = None,
+    ) -> ConstructResult:
+        try:
+            return super().construct(name, resource_type, inputs, options)
+        except ComponentInitError as error:
+            if not isinstance(error.inner, ConfigError):
+                raise
+            component = resource_type.rsplit(":", maxsplit=1)[-1]
+            inner = error.inner
+            path = property_path(component, inner.key, self._component_defs[component].inputs)
+            reason = inner.problem + (f" (allowed: {inner.allowed})" if inner.allowed else "")
+            raise InputPropertyError(path, reason) from inner
+
+
+def provider() -> AtlasLambdaProvider:
+    """The provider with its schema analysed from the five components."""
+    return AtlasLambdaProvider(list(COMPONENTS), PACKAGE_NAME, version=PACKAGE_VERSION)
+
+
+def serve(args: list[str] | None = None) -> None:
+    """Run the gRPC server: `python provider/ <engine address>`, port on stdout.
+
+    The same entry as `component_provider_host` (pulumi.provider.main over a
+    ComponentProvider), with the subclass above in place of the SDK's own."""
+    main(provider(), sys.argv[1:] if args is None else args)

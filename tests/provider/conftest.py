@@ -1,0 +1,29 @@
+"""One plugin process per dry-run mode (starting it imports the provider SDKs, ~1 s), and
+fresh engine state per test. Construct resets the plugin's settings on every call."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.infra.fake_cloud import FakeCloud
+from tests.provider.fake_engine import FakeMonitor, Plugin, serve_monitor
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["up", "preview"])
+def attached(request: pytest.FixtureRequest) -> Iterator[FakeMonitor]:
+    monitor = FakeMonitor(plugin=None, dry_run=request.param)
+    server = serve_monitor(monitor)
+    plugin = Plugin(monitor.address)
+    monitor.plugin = plugin.stub
+    yield monitor
+    plugin.stop()
+    server.stop(grace=None)
+
+
+@pytest.fixture
+def engine(attached: FakeMonitor) -> FakeMonitor:
+    """The fake engine with the plugin attached, once with dry run off and once on."""
+    attached.registrations.clear()
+    attached.invokes.clear()
+    attached.cloud = FakeCloud()
+    return attached
