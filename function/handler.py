@@ -220,8 +220,10 @@ def log_response(event: object, response: Mapping[str, Any]) -> None:
     """One line per request. Lambda's JSON log format keeps `extra` fields as top-level
     keys, so Logs Insights counts statuses per route (README, "Logs Insights queries")."""
     fields: dict[str, Any] = {"route": UNMATCHED_ROUTE, "status": response["statusCode"]}
-    http = event.get("requestContext", {}).get("http") if isinstance(event, dict) else None
-    path = event.get("rawPath") if isinstance(event, dict) else None
+    event = event if isinstance(event, dict) else {}
+    context = event.get("requestContext")
+    http = context.get("http") if isinstance(context, dict) else None
+    path = event.get("rawPath")
     if isinstance(http, dict) and isinstance(path, str):
         pattern = route_pattern(path)[0]
         fields["method"] = str(http.get("method", "")).upper()[:20]
