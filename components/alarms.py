@@ -143,10 +143,16 @@ def function_dashboard(
     specs: list[AlarmSpec],
     opts: pulumi.ResourceOptions,
 ) -> aws.cloudwatch.Dashboard:
-    """The dashboard named after the function (the region is read from its ARN, so an
-    explicit provider's region is respected)."""
+    """The dashboard named after the function. The region is read from its ARN, so an
+    explicit provider's region is respected; the stack's `aws:region` only when a mock
+    provider computes no ARN."""
+
+    def body_of(name: str, arn: str | None, group: str) -> str:
+        region = arn.split(":")[3] if arn else pulumi.Config("aws").get("region") or ""
+        return dashboard_body(name, region, group, specs)
+
     body = pulumi.Output.all(function.name, function.arn, log_group).apply(
-        lambda values: dashboard_body(values[0], values[1].split(":")[3], values[2], specs)
+        lambda values: body_of(*values)
     )
     return aws.cloudwatch.Dashboard(
         f"{name}-dashboard", dashboard_name=function.name, dashboard_body=body, opts=opts
