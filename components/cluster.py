@@ -6,6 +6,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_mongodbatlas as atlas
 
+from . import atlas_alerts
 from .autoscaling import drift_control
 from .errors import ConfigError
 from .guardrails import rules
@@ -49,6 +50,15 @@ class AtlasClusterArgs(TypedDict):
     `allow_access_list`, and never 0.0.0.0/0."""
     allow_access_list: NotRequired[bool]
     """Explicit opt-in for `access_list_cidrs`: the function itself needs none."""
+    connection_alert: NotRequired[bool]
+    """Create an Atlas alert on connections as a share of each node's limit (on by default;
+    dedicated tiers only: shared tiers have no such host metric)."""
+    connection_alert_percent: NotRequired[int]
+    """Alert threshold, percent of the per-node (per-mongos) connection limit, 1-100 (80)."""
+    alert_email: NotRequired[pulumi.Input[str]]
+    """Also send the alert to this address; the project's owners always get it."""
+    alert_interval_min: NotRequired[int]
+    """Minutes between repeated notifications of an open alert, 5 or more (60)."""
 
 
 def validate_cluster_args(args: Mapping[str, Any]) -> None:
@@ -90,6 +100,7 @@ def validate_cluster_args(args: Mapping[str, Any]) -> None:
             "a 24-hex Atlas organization id",
         )  # fmt: skip
     atlas_region(args["aws_region"])
+    atlas_alerts.validate_alert_args(args)
 
 
 def region_config(tier: str, region: str, auto_scaling_max_tier: str | None) -> dict:
@@ -198,6 +209,15 @@ class AtlasCluster(pulumi.ComponentResource):
                 comment=f"{args['cluster_name']}: opted in with allowAccessList",
                 opts=child,
                 **{field: entry},
+            )
+        if dedicated and args.get("connection_alert", True):
+            atlas_alerts.connection_alert(
+                f"{name}-connections-alert",
+                self.project_id,
+                args.get("connection_alert_percent", atlas_alerts.DEFAULT_PERCENT),
+                args.get("alert_interval_min", atlas_alerts.DEFAULT_INTERVAL_MIN),
+                args.get("alert_email"),
+                child,
             )
         self.cluster_name = self.cluster.name
         self.cluster_type = self.cluster.cluster_type

@@ -8,6 +8,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from . import alarms
 from .connection_string import build_lambda_uri
 from .errors import ConfigError
 from .guardrails import lambda_limits as limits
@@ -96,6 +97,14 @@ class MongoLambdaArgs(TypedDict):
     Lambda snapshots it after init, and new environments restore from the snapshot. The
     alias `live` points at the newest version; the Function URL and `invocation_arn` use it.
     Lambda bills caching each version's snapshot and every restore."""
+    alarms: NotRequired[bool]
+    """CloudWatch alarms on Throttles, Errors and Duration, and a dashboard (on by default)."""
+    alarm_topic_arn: NotRequired[pulumi.Input[str]]
+    """SNS topic the alarms notify on ALARM and OK; none by default (console only)."""
+    errors_alarm_threshold: NotRequired[int]
+    """Errors in one minute that raise the Errors alarm, 1 or more (1)."""
+    duration_alarm_percent: NotRequired[int]
+    """Alarm when an invocation's duration passes this share of the timeout, 1-100 (80)."""
 
 
 def descriptions(function_name: str) -> dict[str, str]:
@@ -152,6 +161,7 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
         )  # fmt: skip
     if not 1 <= settings["timeout"] <= limits.TIMEOUT_MAX_S:
         raise ConfigError("timeout", f"{settings['timeout']} s", f"1-{limits.TIMEOUT_MAX_S}")
+    alarms.validate_alarm_args(args)
     concurrency = args.get("reserved_concurrency")
     if concurrency is not None and concurrency < 1:
         raise ConfigError(
@@ -322,6 +332,15 @@ class MongoLambda(pulumi.ComponentResource):
             self.function_url = url.function_url
             if settings["function_url_auth_type"] == "NONE":
                 self._public_url_permissions(name, function, qualifier)
+
+        if args.get("alarms", True):
+            specs = alarms.alarm_specs(
+                settings["timeout"],
+                args.get("errors_alarm_threshold", alarms.DEFAULT_ERRORS_THRESHOLD),
+                args.get("duration_alarm_percent", alarms.DEFAULT_DURATION_PERCENT),
+            )
+            alarms.function_alarms(name, function.name, specs, args.get("alarm_topic_arn"), child)
+            alarms.function_dashboard(name, function, log_group.name, specs, child)
 
         self.function = function
         self.function_name = function.name

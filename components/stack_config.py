@@ -245,7 +245,12 @@ def settings_from_values(
         "project_name": values["projectName"] or default_name,
         "access_list_cidrs": values["accessListCidrs"],
         "allow_access_list": values["allowAccessList"],
+        "connection_alert": values["alerts"],
+        "connection_alert_percent": values["connectionAlertPercent"],
+        "alert_interval_min": values["atlasAlertIntervalMin"],
     }
+    if values["atlasAlertEmail"]:
+        cluster["alert_email"] = values["atlasAlertEmail"]
     if values["shardCount"]:
         cluster["shard_count"] = values["shardCount"]
     elif values["clusterType"] == "SHARDED":
@@ -286,7 +291,12 @@ def settings_from_values(
         "function_url_auth_type": values["functionUrlAuthType"],
         "environment": parse_environment(values["environment"]),
         "snap_start": values["snapStart"],
+        "alarms": values["alerts"],
+        "errors_alarm_threshold": values["errorsAlarmThreshold"],
+        "duration_alarm_percent": values["durationAlarmPercent"],
     }
+    if values["alarmTopicArn"]:
+        function["alarm_topic_arn"] = values["alarmTopicArn"]
     if values["reservedConcurrency"] != UNRESERVED:
         function["reserved_concurrency"] = values["reservedConcurrency"]
     if f"{PROJECT}:environment" in secret_keys:

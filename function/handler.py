@@ -17,6 +17,7 @@ closed here) and every database call runs under the invocation's deadline.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -62,6 +63,8 @@ ITEM_FIELDS = ("name", "quantity")
 # (mongo/src/mongo/base/error_codes.yml): Unauthorized (the user's roles do not cover this
 # database), InvalidNamespace (a database name the server refuses).
 MISCONFIGURATION_CODES = {13: "Unauthorized", 73: "InvalidNamespace"}
+# The route logged for a path no route matches (keeps the log's route field low-cardinality).
+UNMATCHED_ROUTE = "(no route)"
 # pymongo-auth-aws's message when boto3 finds no credentials (pymongo_auth_aws/auth.py).
 NO_AWS_CREDENTIALS = "MONGODB-AWS credentials could not be obtained"
 
@@ -166,12 +169,17 @@ ROUTES: Mapping[str, Mapping[str, Route]] = {
 }
 
 
+def route_pattern(path: str) -> tuple[str, str | None]:
+    """The route template a path matches (`/items/{id}`), and its path parameter."""
+    parts = path.split("/")
+    if len(parts) == 3 and parts[1] == "items" and parts[2]:
+        return "/items/{id}", parts[2]
+    return path, None
+
+
 def route(request: HttpRequest) -> tuple[Route, str | None]:
     """The route for a request and its path parameter, or HttpError 404/405."""
-    pattern, item_id = request.path, None
-    parts = request.path.split("/")
-    if len(parts) == 3 and parts[1] == "items" and parts[2]:
-        pattern, item_id = "/items/{id}", parts[2]
+    pattern, item_id = route_pattern(request.path)
     methods = ROUTES.get(pattern)
     if methods is None:
         raise HttpError(404, f"no route for path {request.path[:100]!r}")
@@ -208,6 +216,30 @@ def misconfigured(reason: str, summary: str | None = None) -> dict[str, Any]:
 
 def handler(event: object, context: Any) -> dict[str, Any]:
     """Lambda entry point: always a well-formed HTTP response, never an exception."""
+    response = respond(event, context)
+    log_response(event, response)
+    return response
+
+
+def log_response(event: object, response: Mapping[str, Any]) -> None:
+    """One line per request. Lambda's JSON log format keeps `extra` fields as top-level
+    keys, so Logs Insights counts statuses per route (README, "Logs Insights queries")."""
+    fields: dict[str, Any] = {"route": UNMATCHED_ROUTE, "status": response["statusCode"]}
+    event = event if isinstance(event, dict) else {}
+    context = event.get("requestContext")
+    http = context.get("http") if isinstance(context, dict) else None
+    path = event.get("rawPath")
+    if isinstance(http, dict) and isinstance(path, str):
+        pattern = route_pattern(path)[0]
+        fields["method"] = str(http.get("method", "")).upper()[:20]
+        fields["route"] = pattern if pattern in ROUTES else UNMATCHED_ROUTE
+    if response["statusCode"] >= 400:
+        fields["error"] = json.loads(response["body"])["error"]["message"][:200]
+    LOGGER.info("response", extra=fields)
+
+
+def respond(event: object, context: Any) -> dict[str, Any]:
+    """The response to one event: every failure mapped to a status."""
     try:
         return handle(event, context)
     except HttpError as exc:

@@ -31,6 +31,10 @@ EXPECTED_TYPES = {
     "aws:cloudwatch/logGroup:LogGroup": 1,
     "aws:lambda/function:Function": 1,
     "aws:lambda/layerVersion:LayerVersion": 1,
+    # Run-time watching (alerts: true by default): tests/infra/test_operations.py.
+    "mongodbatlas:index/alertConfiguration:AlertConfiguration": 1,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
+    "aws:cloudwatch/dashboard:Dashboard": 1,
 }
 
 
@@ -89,7 +93,7 @@ def test_plan_json_is_stable_across_runs(preview_stack):
     assert [r["urn"] for r in document["resources"]] == sorted(
         r["urn"] for r in document["resources"]
     )
-    assert document["summary"] == {"resources": 19, "components": 5}
+    assert document["summary"] == {"resources": 24, "components": 5}
 
 
 def test_rendered_preview_has_tree_and_summary(preview_stack):
@@ -97,7 +101,7 @@ def test_rendered_preview_has_tree_and_summary(preview_stack):
     assert "+ pulumi:pulumi:Stack  atlas-lambda-dev" in text
     assert "\n    + atlas-lambda:index:MongoLambda  lambda\n" in text
     assert "\n        + aws:lambda/function:Function  lambda-function\n" in text
-    assert text.rstrip().splitlines()[-1].startswith("Resources: + 19 to create (5 components)")
+    assert text.rstrip().splitlines()[-1].startswith("Resources: + 24 to create (5 components)")
 
 
 def test_secret_config_is_masked(tmp_path, preview_stack):

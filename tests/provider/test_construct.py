@@ -103,7 +103,10 @@ def test_cluster(engine: FakeMonitor) -> None:
         {"clusterName": "orders", "awsRegion": "us-east-1", "orgId": ORG_ID, "tier": "M30",
          "clusterType": "SHARDED", "shardCount": 2},
     )  # fmt: skip
-    check_tree(engine, response, "AtlasCluster", "db", children=2)
+    # project, cluster, and the connection alert (on by default)
+    check_tree(engine, response, "AtlasCluster", "db", children=3)
+    (alert,) = engine.of_type("mongodbatlas:index/alertConfiguration:AlertConfiguration")
+    assert alert.inputs["metricThresholdConfig"]["metricName"] == "CONNECTIONS_PERCENT"
     (cluster,) = engine.of_type("mongodbatlas:index/advancedCluster:AdvancedCluster")
     assert len(cluster.inputs["replicationSpecs"]) == 2
     assert cluster.inputs["name"] == "orders"
@@ -158,7 +161,9 @@ def test_lambda(engine: FakeMonitor, tmp_path: Any) -> None:
          "reservedConcurrency": 50, "functionUrlEnabled": True,
          "environment": {"LOG_LEVEL": "info"}},
     )  # fmt: skip
-    check_tree(engine, response, "MongoLambda", "fn", children=8)
+    # 8 for the function and its path, 3 alarms and a dashboard (on by default)
+    check_tree(engine, response, "MongoLambda", "fn", children=12)
+    assert len(engine.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == 3
     (function,) = engine.of_type("aws:lambda/function:Function")
     assert function.inputs["memorySize"] == 2048
     variables = function.inputs["environment"]["variables"]

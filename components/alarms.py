@@ -1,0 +1,159 @@
+"""The AWS side of run-time watching: CloudWatch alarms and a dashboard for one function.
+
+Alarms (AWS/Lambda metrics, dimension FunctionName; aws.cloudwatch.MetricAlarm docstring
+for the operators and `treat_missing_data` values):
+
+* Throttles: Sum > 0 in a minute. Reserved concurrency is what keeps the connection
+  budget; a throttle means it is reached.
+* Errors: Sum >= a threshold (1). The sample handler never raises, so these are crashes,
+  timeouts and out-of-memory kills.
+* Duration: Maximum > a share (80 %) of the timeout; each database call is bounded by the
+  time left, so this is the warning before invocations time out.
+
+Missing data is not breaching: an idle function is healthy. Actions go to an SNS topic
+when one is configured.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .errors import ConfigError
+from .log_queries import QUERIES
+
+DEFAULT_ERRORS_THRESHOLD = 1
+DEFAULT_DURATION_PERCENT = 80
+PERIOD_S = 60
+# arn:<partition>:sns:<region>:<12-digit account>:<topic> (topic: 1-256 of A-Za-z0-9_-).
+SNS_TOPIC_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:sns:[a-z]{2}(?:-[a-z]+)+-[0-9]:[0-9]{12}:[A-Za-z0-9_-]{1,256}"
+)
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One alarm on an AWS/Lambda metric."""
+
+    suffix: str
+    metric: str
+    statistic: str
+    operator: str
+    threshold: float
+    description: str
+
+
+def validate_alarm_args(args: Mapping[str, Any]) -> None:
+    """Refuse alarm settings CloudWatch or SNS would refuse, naming the stack config key."""
+    errors = args.get("errors_alarm_threshold", DEFAULT_ERRORS_THRESHOLD)
+    if isinstance(errors, bool) or not isinstance(errors, int) or errors < 1:
+        raise ConfigError("errorsAlarmThreshold", f"{errors!r} errors a minute", "1 or more")
+    percent = args.get("duration_alarm_percent", DEFAULT_DURATION_PERCENT)
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100:
+        raise ConfigError("durationAlarmPercent", f"{percent!r} is not a percentage", "1-100")
+    topic = args.get("alarm_topic_arn")
+    if isinstance(topic, str) and topic and not SNS_TOPIC_ARN.fullmatch(topic):
+        raise ConfigError(
+            "alarmTopicArn", f"{topic[:120]!r} is not an SNS topic ARN",
+            "arn:aws:sns:<region>:<12-digit account>:<topic name>, or empty",
+        )  # fmt: skip
+
+
+def alarm_specs(timeout_s: int, errors_threshold: int, duration_percent: int) -> list[AlarmSpec]:
+    """The three alarms with their thresholds; Duration is in milliseconds."""
+    duration_ms = timeout_s * 1000 * duration_percent / 100
+    return [
+        AlarmSpec("throttles", "Throttles", "Sum", "GreaterThanThreshold", 0.0,
+                  "Invocations throttled: reserved concurrency (the connection budget) reached"),
+        AlarmSpec("errors", "Errors", "Sum", "GreaterThanOrEqualToThreshold",
+                  float(errors_threshold),
+                  "Invocations failed (crash, timeout or out of memory: the handler never raises)"),
+        AlarmSpec("duration", "Duration", "Maximum", "GreaterThanThreshold", duration_ms,
+                  f"An invocation took over {duration_percent}% of the {timeout_s} s timeout"),
+    ]  # fmt: skip
+
+
+def function_alarms(
+    name: str,
+    function_name: pulumi.Input[str],
+    specs: list[AlarmSpec],
+    topic_arn: pulumi.Input[str] | None,
+    opts: pulumi.ResourceOptions,
+) -> list[aws.cloudwatch.MetricAlarm]:
+    """One MetricAlarm per spec on the function, notifying the topic on alarm and on OK."""
+    actions = [topic_arn] if topic_arn else None
+    return [
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-{spec.suffix}",
+            name=pulumi.Output.concat(function_name, "-", spec.suffix),
+            alarm_description=spec.description,
+            namespace="AWS/Lambda",
+            metric_name=spec.metric,
+            dimensions={"FunctionName": function_name},
+            statistic=spec.statistic,
+            period=PERIOD_S,
+            evaluation_periods=1,
+            comparison_operator=spec.operator,
+            threshold=spec.threshold,
+            treat_missing_data="notBreaching",
+            alarm_actions=actions,
+            ok_actions=actions,
+            opts=opts,
+        )
+        for spec in specs
+    ]
+
+
+def dashboard_body(function_name: str, region: str, log_group: str, specs: list[AlarmSpec]) -> str:
+    """Stable JSON (sorted keys): one metric graph per alarm with its threshold drawn, and
+    one Logs Insights table per query of log_queries."""
+    widgets: list[dict[str, Any]] = []
+    for index, spec in enumerate(specs):
+        widgets.append({
+            "type": "metric", "x": (index % 3) * 8, "y": 0, "width": 8, "height": 6,
+            "properties": {
+                "title": spec.metric, "region": region, "view": "timeSeries",
+                "stat": spec.statistic, "period": PERIOD_S,
+                "metrics": [["AWS/Lambda", spec.metric, "FunctionName", function_name]],
+                "annotations": {"horizontal": [{"label": "alarm", "value": spec.threshold}]},
+            },
+        })  # fmt: skip
+    for index, (title, query) in enumerate(QUERIES.items()):
+        widgets.append({
+            "type": "log", "x": (index % 2) * 12, "y": 6 + (index // 2) * 6,
+            "width": 12, "height": 6,
+            "properties": {
+                "title": title, "region": region, "view": "table",
+                "query": f"SOURCE '{log_group}' | {query}",
+            },
+        })  # fmt: skip
+    return json.dumps({"widgets": widgets}, sort_keys=True)
+
+
+def function_dashboard(
+    name: str,
+    function: aws.lambda_.Function,
+    log_group: pulumi.Input[str],
+    specs: list[AlarmSpec],
+    opts: pulumi.ResourceOptions,
+) -> aws.cloudwatch.Dashboard:
+    """The dashboard named after the function. The region is read from its ARN, so an
+    explicit provider's region is respected; the stack's `aws:region` only when a mock
+    provider computes no ARN."""
+
+    def body_of(name: str, arn: str | None, group: str) -> str:
+        region = arn.split(":")[3] if arn else pulumi.Config("aws").get("region") or ""
+        return dashboard_body(name, region, group, specs)
+
+    body = pulumi.Output.all(function.name, function.arn, log_group).apply(
+        lambda values: body_of(*values)
+    )
+    return aws.cloudwatch.Dashboard(
+        f"{name}-dashboard", dashboard_name=function.name, dashboard_body=body, opts=opts
+    )
