@@ -1,8 +1,8 @@
 """CloudWatch Logs Insights queries over the handler's JSON log lines.
 
-The handler logs one `response` line per request with `route`, `method`, `status` and, for
-an error, `error` (the message the caller got); a misconfiguration also logs the reason in
-a `function misconfigured: ...` line. These queries read only those fields; a test runs
+The handler logs one `response` line per failed request (status 400 and up; successes
+cost no log line) with `route`, `method`, `status` and `error` (the message the caller
+got); a misconfiguration also logs the reason in a `function misconfigured: ...` line. These queries read only those fields; a test runs
 the handler under the real runtime client and checks each field against its log lines.
 """
 
@@ -23,15 +23,15 @@ MISCONFIGURATION_REASONS = """fields @timestamp, message
 | stats count(*) as times by message
 | sort times desc"""
 
-STATUS_BY_ROUTE = """fields route, status
+FAILURES_BY_ROUTE = """fields route, status
 | filter message = "response"
-| stats count(*) as requests by route, status
+| stats count(*) as failures by route, status
 | sort route, status"""
 
 QUERIES: dict[str, str] = {
     "503s per route": UNAVAILABLE_BY_ROUTE,
     "Misconfigurations per route": MISCONFIGURED_BY_ROUTE,
     "Misconfiguration reasons": MISCONFIGURATION_REASONS,
-    "Requests per route and status": STATUS_BY_ROUTE,
+    "Failures per route and status": FAILURES_BY_ROUTE,
 }
 """Title → query, in dashboard order."""
