@@ -2,8 +2,9 @@
 
 The handler logs one `response` line per failed request (status 400 and up; successes
 cost no log line) with `route`, `method`, `status` and `error` (the message the caller
-got); a misconfiguration also logs the reason in a `function misconfigured: ...` line. These queries read only those fields; a test runs
-the handler under the real runtime client and checks each field against its log lines.
+got); a misconfiguration also logs the reason in a `function misconfigured: ...` line.
+These queries read only those fields; a test runs the handler under the real runtime
+client and checks each field against its log lines.
 """
 
 from __future__ import annotations
