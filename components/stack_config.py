@@ -38,6 +38,8 @@ TYPES = ("string", "integer", "boolean", "array")
 SECRET_CAPABLE = ("orgId", "projectId", "environment")
 # Without decryption, only opaque ids can still be previewed (as masked values).
 OPAQUE_OFFLINE = ("orgId", "projectId")
+# The project's function folder, relative to the project directory (where Pulumi.yaml is).
+FUNCTION_DIR = "function"
 
 _project_file: ContextVar[Path] = ContextVar("project_file", default=PROJECT_FILE)
 _advisory_sink: ContextVar[list[rules.Finding] | None] = ContextVar("advisories", default=None)
@@ -211,8 +213,14 @@ def settings_from_values(
     aws_region: str | None,
     values: Mapping[str, Any],
     secret_keys: frozenset[str] = frozenset(),
+    project_dir: Path | None = None,
 ) -> StackSettings:
-    """Turn typed config values into validated component args, or raise ConfigError."""
+    """Turn typed config values into validated component args, or raise ConfigError.
+
+    The function deployed is `<project_dir>/function` (default: the working directory,
+    which is the project directory when Pulumi runs a program): the user's project's own
+    code, never the toolkit's bundled sample.
+    """
     if not aws_region:
         raise ConfigError("aws:region", "is not set", sorted(ATLAS_AWS_REGIONS))
     _refuse_unkeepable_secrets(secret_keys)
@@ -284,6 +292,7 @@ def settings_from_values(
         "function_url": values["functionUrl"],
         "function_url_auth_type": values["functionUrlAuthType"],
         "environment": parse_environment(values["environment"]),
+        "source_dir": str((project_dir or Path.cwd()) / FUNCTION_DIR),
     }
     if values["reservedConcurrency"] != UNRESERVED:
         function["reserved_concurrency"] = values["reservedConcurrency"]

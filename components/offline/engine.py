@@ -13,7 +13,7 @@ import json
 import logging
 import runpy
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -277,7 +277,8 @@ def run_stack(
     preview: bool = True,
     mocks: pulumi.runtime.Mocks | None = None,
 ) -> OfflineRun:
-    """Run the project's own `__main__.py` with a stack's config, as `pulumi preview` would."""
+    """Run the project's own `__main__.py` with a stack's config, as `pulumi preview` would:
+    in the project directory, so the program finds the project's own files (function/)."""
     project_file = project_dir / "Pulumi.yaml"
     declared_keys(project_file)  # a broken Pulumi.yaml is reported before anything runs
     config, secret_keys = stack_config(stack, project_dir)
@@ -288,7 +289,7 @@ def run_stack(
     def program() -> None:
         runpy.run_path(str(main), run_name="__main__")
 
-    with run_context(project_file) as advisories:
+    with run_context(project_file) as advisories, chdir(project_dir):
         run = run_program(
             program,
             stack=stack,
