@@ -6,12 +6,17 @@ copy of the project, or calls the code it concerns directly.
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli_contract import assert_clean_failure, run_cli
+from components import cli
+from tests.cli_contract import PROJECT_DIR, assert_clean_failure, run_cli
 from tests.errors.test_catalog import PLAN_DIFF, POLICY, PREVIEW, copy_project, preview, stack
 
 PER_INVOCATION_HANDLER = (
@@ -48,3 +53,95 @@ def test_run_stack_restores_the_working_directory(project: Path) -> None:
     assert os.getcwd() == before
     function = plan.one("aws:lambda/function:Function")
     assert function.inputs["code"].startswith("archive: .build/"), function.inputs["code"]
+
+
+# --- 2: stdout is redacted too -------------------------------------------------------------
+
+
+def test_plan_diff_redacts_url_credentials(tmp_path: Path) -> None:
+    """A plan is user data: a URL with a password in it must not reach a CI log."""
+    base, head = tmp_path / "a.json", tmp_path / "b.json"
+    resource = {"urn": "u", "type": "t", "name": "n", "inputs": {"uri": "mongodb://h/"}}
+    base.write_text(json.dumps({"resources": [resource]}))
+    resource["inputs"] = {"uri": "mongodb://admin:hunter2pw@h/"}
+    head.write_text(json.dumps({"resources": [resource]}))
+    result = run_cli(PLAN_DIFF, str(base), str(head))
+    assert result.returncode == 2, result.stderr
+    assert "hunter2pw" not in result.stdout and "mongodb://[redacted]@h/" in result.stdout
+
+
+def test_stdout_is_redacted_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A URL written in pieces (print writes text, then the newline) is still caught."""
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+
+    def main(argv: list[str]) -> int:
+        sys.stdout.write("uri: https://user:")
+        sys.stdout.write("tok3n@host/x\n")
+        print("tail https://a:b@c", end="")
+        return 0
+
+    assert cli.run_command(main, []) == 0
+    assert out.getvalue() == "uri: https://[redacted]@host/x\ntail https://[redacted]@c"
+    assert sys.stdout is out
+
+
+# --- 4, 5: Ctrl-C at any moment, closed or broken stdout ----------------------------------
+
+RUN = "import sys\nfrom components import cli\n{body}\nsys.exit(cli.run_command(main))\n"
+
+
+def run_script(body: str, *redirect: str) -> subprocess.CompletedProcess[str]:
+    code = RUN.format(body=body)
+    return subprocess.run(
+        ["sh", "-c", f'"{sys.executable}" -c "$0" {" ".join(redirect)}', code],
+        capture_output=True, text=True, check=False, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+    )  # fmt: skip
+
+
+def test_ctrl_c_swallowed_by_a_finalizer_still_exits_130() -> None:
+    """The garbage collector runs finalizers anywhere; a KeyboardInterrupt raised in one was
+    printed as "Exception ignored ... KeyboardInterrupt" and the run ended 0."""
+    body = (
+        "import gc, signal\n"
+        "class Finalized:\n"
+        "    def __del__(self):\n"
+        "        signal.raise_signal(signal.SIGINT)\n"
+        "        sum(range(1000))\n"
+        "def main(argv):\n"
+        "    item = Finalized(); item.cycle = item; del item; gc.collect()\n"
+        "    print('done')\n"
+        "    return 0\n"
+    )
+    result = run_script(body)
+    assert_clean_failure(result, exit_code=cli.EXIT_INTERRUPTED, names=["interrupted"])
+
+
+def test_ctrl_c_after_the_output_is_complete_is_ignored() -> None:
+    """At interpreter shutdown (atexit hooks, thread joins) a Ctrl-C used to print a
+    traceback or kill the process silently with 130 after a complete run."""
+    body = (
+        "import atexit, signal, time\n"
+        "def late():\n"
+        "    signal.raise_signal(signal.SIGINT)\n"
+        "    time.sleep(0.1)\n"
+        "def main(argv):\n"
+        "    atexit.register(late)\n"
+        "    print('done')\n"
+        "    return 0\n"
+    )
+    result = run_script(body)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "done\n", "")
+
+
+def test_closed_stdout_is_a_user_error() -> None:
+    result = run_script("def main(argv):\n    print('x')\n    return 0\n", ">&-")
+    assert_clean_failure(result, exit_code=1, names=["stdout is closed"])
+
+
+def test_reader_that_stops_early_ends_quietly() -> None:
+    """`| head -1` on a long output: no error, no "Exception ignored ... BrokenPipeError"."""
+    body = "def main(argv):\n    print('line\\n' * 200000)\n    return 0\n"
+    result = run_script(body, "| head -1")
+    assert result.stdout == "line\n" and result.stderr == "", result.stderr
