@@ -81,8 +81,20 @@ def redact(text: str) -> str:
     return text
 
 
+def printable(text: str) -> str:
+    """`text` with every unprintable character (ESC, CR, zero-width and bidi controls, ...)
+    as a Python escape: a value from a file can neither drive the terminal, start a line of
+    its own (a CI `::error::` command) nor hide a character the reader must see."""
+    return "".join(
+        char if char.isprintable() else
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else
+        f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+        for char in text
+    )  # fmt: skip
+
+
 def _one_line(text: str) -> str:
-    return " ".join(redact(str(text)).split())
+    return printable(" ".join(redact(str(text)).split()))
 
 
 def report(problem: str, hint: str) -> None:

@@ -145,3 +145,60 @@ def test_reader_that_stops_early_ends_quietly() -> None:
     body = "def main(argv):\n    print('line\\n' * 200000)\n    return 0\n"
     result = run_script(body, "| head -1")
     assert result.stdout == "line\n" and result.stderr == "", result.stderr
+
+
+# --- 5, 6, 7: plan diff: hostile plan files ----------------------------------------------
+
+
+def plans(tmp_path: Path, base: object, head: object) -> tuple[str, str]:
+    paths = tmp_path / "base.json", tmp_path / "head.json"
+    for path, document in zip(paths, (base, head), strict=True):
+        path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return str(paths[0]), str(paths[1])
+
+
+def one(inputs: dict, **fields: str) -> dict:
+    return {"resources": [{"urn": "u", "type": "t", "name": "n", "inputs": inputs, **fields}]}
+
+
+@pytest.mark.parametrize(
+    ("content", "names"),
+    [
+        ("[" * 100_000 + "]" * 100_000, ["head.json", "deeper"]),
+        (json.dumps(one({"a": json.loads("[" * 80 + "]" * 80)})), ["head.json", "deeper"]),
+        ('{"resources": [], "outputs": {"x": NaN}}', ["head.json", "NaN"]),
+        ('{"resources": [], "outputs": {"x": -Infinity}}', ["head.json", "-Infinity"]),
+        (json.dumps({"resources": one({})["resources"] * 2}), ["head.json", "more than once"]),
+    ],
+    ids=["recursion", "deep", "nan", "infinity", "duplicate-urn"],
+)
+def test_plan_diff_refuses_what_is_not_a_plan(tmp_path: Path, content: str, names: list) -> None:
+    result = run_cli(PLAN_DIFF, *plans(tmp_path, {"resources": []}, content))
+    assert_clean_failure(result, exit_code=1, names=names)
+
+
+@pytest.mark.parametrize(
+    ("base", "head", "line"),
+    [
+        ({"m": 1}, {"m": True}, "m: 1 => true"),
+        ({"a.b": 1}, {"a": {"b": 1}}, '["a.b"]: 1 => (absent)'),
+    ],
+)
+def test_plan_diff_sees_json_not_python_equality(tmp_path, base, head, line) -> None:
+    """JSON `true` is not `1`; a key with a dot is not a nested key."""
+    result = run_cli(PLAN_DIFF, *plans(tmp_path, one(base), one(head)))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert line in result.stdout.splitlines()[1], result.stdout
+
+
+def test_plan_diff_escapes_control_characters(tmp_path: Path) -> None:
+    """A fork's head plan must not drive the terminal or inject `::error::` into a CI log."""
+    evil = "x\x1b[2J\r\n::error::pwned\u202e"
+    head = one({evil: evil}, type=evil, name=evil)
+    head["advisories"] = [{"rule": evil, "key": evil, "message": evil}]
+    result = run_cli(PLAN_DIFF, *plans(tmp_path, one({}), head))
+    assert result.returncode == 2, result.stderr
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
+    assert "\u202e" not in result.stdout
+    assert not any(line.startswith("::") for line in result.stdout.splitlines()), result.stdout
+    assert "\\x1b[2J\\x0d\\x0a::error::pwned\\u202e" in result.stdout
