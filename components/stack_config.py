@@ -223,6 +223,12 @@ def settings_from_values(
     """
     if not aws_region:
         raise ConfigError("aws:region", "is not set", sorted(ATLAS_AWS_REGIONS))
+    if aws_region == UNDECRYPTED_SECRET:
+        raise ConfigError(
+            "aws:region",
+            "is a secure value, which cannot be decrypted offline",
+            "a plain region for the offline preview, or run `pulumi preview`",
+        )
     _refuse_unkeepable_secrets(secret_keys)
     default_name = f"{PROJECT}-{stack}"
     tier, private_endpoint = values["tier"], values["privateEndpoint"]

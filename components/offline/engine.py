@@ -26,7 +26,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 
-from ..cli import CliError
+from ..cli import CliError, register_secret
 from ..config_files import load_mapping, mapping_field
 from ..errors import ConfigError
 from ..stack_config import UNDECRYPTED_SECRET, declared_keys, run_context
@@ -230,6 +230,38 @@ async def _resolve_outputs(outputs: Mapping[str, Any], root: Path) -> dict[str, 
     return render_value(json_format.MessageToDict(wire), root)
 
 
+def _is_secure(value: Any) -> bool:
+    """Pulumi's own test (`isSecureValue`, pulumi/pulumi
+    sdk/go/common/resource/config/object.go): a mapping of exactly one key, `secure`, whose
+    value is a string. Anything else is a plain value to Pulumi."""
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+def _holds_secure(value: Any) -> bool:
+    """A secure value nested inside a list or mapping (Pulumi's hasSecureValue)."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return any(_is_secure(item) or _holds_secure(item) for item in items)
+
+
+def _mentions_secure(value: Any) -> bool:
+    """A `secure` key anywhere inside: nested ciphertext, or a broken secure value."""
+    if isinstance(value, dict):
+        return "secure" in value or any(_mentions_secure(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_mentions_secure(item) for item in value)
+    return False
+
+
+def _ciphertexts(value: Any) -> list[str]:
+    """Every string under a `secure` key: text no message may show."""
+    if isinstance(value, list):
+        return [text for item in value for text in _ciphertexts(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [value["secure"]] if isinstance(value.get("secure"), str) else []
+    return found + [text for item in value.values() for text in _ciphertexts(item)]
+
+
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str, str], list[str]]:
     """Read Pulumi.<stack>.yaml as the CLI hands config to a program: strings, arrays as JSON.
 
@@ -259,9 +291,21 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
                 "refuses it too)",
                 f"{PROJECT}:{key.rsplit(':', 1)[-1]} for this project's keys",
             )
-        if isinstance(value, dict) and "secure" in value:
+        ciphertexts = _ciphertexts(value)
+        for ciphertext in ciphertexts:
+            register_secret(ciphertext)  # never printed, wherever a message quotes it
+        if _is_secure(value):
             config[key] = UNDECRYPTED_SECRET
             secret_keys.append(key)
+        elif _mentions_secure(value):
+            raise ConfigError(
+                key,
+                f"in {path.name} holds a nested secure value, which cannot be decrypted offline"
+                if _holds_secure(value)
+                else f"in {path.name} has a `secure` entry that is not one ciphertext string",
+                "`secure: <ciphertext>` as the whole value (pulumi config set --secret), or "
+                "plain values",
+            )
         elif isinstance(value, bool):
             config[key] = "true" if value else "false"
         elif isinstance(value, list | dict):

@@ -202,3 +202,42 @@ def test_plan_diff_escapes_control_characters(tmp_path: Path) -> None:
     assert "\u202e" not in result.stdout
     assert not any(line.startswith("::") for line in result.stdout.splitlines()), result.stdout
     assert "\\x1b[2J\\x0d\\x0a::error::pwned\\u202e" in result.stdout
+
+
+# --- 3: `secure:` values are never printed -----------------------------------------------
+
+CIPHERTEXT = "AAABAKx2c2VjcmV0dmFsdWU="
+NOT_CIPHERTEXT = "not one ciphertext string"
+DEV_STACK = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("extra", "names"),
+    [
+        (
+            f"  atlas-lambda:environment:\n    - secure: {CIPHERTEXT}\n",
+            ["atlas-lambda:environment", "cannot be decrypted offline"],
+        ),
+        # Pulumi's isSecureValue (sdk/go/common/resource/config/object.go): exactly one key,
+        # `secure`, with a string; anything else would silently be a plain object.
+        ("  atlas-lambda:environment:\n    secure: [1, 2]\n", ["environment", NOT_CIPHERTEXT]),
+        (
+            f"  atlas-lambda:environment:\n    secure: {CIPHERTEXT}\n    other: x\n",
+            ["atlas-lambda:environment", NOT_CIPHERTEXT],
+        ),
+    ],
+    ids=["nested", "not-a-string", "extra-keys"],
+)
+def test_secure_values_are_never_printed(project: Path, extra: str, names: list[str]) -> None:
+    text = DEV_STACK.rstrip("\n") + "\n" + extra
+    result = preview(project, stack(project, text))
+    assert_clean_failure(result, exit_code=1, names=names, secrets=[CIPHERTEXT])
+
+
+def test_secure_region_says_it_cannot_be_decrypted(project: Path) -> None:
+    text = DEV_STACK.replace("aws:region: us-east-1", f"aws:region:\n    secure: {CIPHERTEXT}")
+    result = preview(project, stack(project, text))
+    assert_clean_failure(
+        result, exit_code=1, names=["aws:region", "cannot be decrypted offline"],
+        secrets=[CIPHERTEXT],
+    )  # fmt: skip
