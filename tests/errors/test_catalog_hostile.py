@@ -241,3 +241,43 @@ def test_secure_region_says_it_cannot_be_decrypted(project: Path) -> None:
         result, exit_code=1, names=["aws:region", "cannot be decrypted offline"],
         secrets=[CIPHERTEXT],
     )  # fmt: skip
+
+
+# --- 8: a cache dir that is not a cache ---------------------------------------------------
+
+PACKAGING = "components.packaging"
+PLAIN_HANDLER = "def handler(event, context):\n    return 1\n"
+
+
+@pytest.mark.parametrize("where", ["project", "full"])
+def test_cache_dir_among_other_files_is_refused(tmp_path: Path, where: str) -> None:
+    """`--cache-dir .` or `--cache-dir /` would scatter deps/ artifacts/ sizes/ tmp/ there."""
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "handler.py").write_text(PLAIN_HANDLER)
+    (folder / "requirements.txt").write_text("")
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "notes.txt").write_text("mine")
+    root = tmp_path if where == "project" else full
+    result = run_cli(PACKAGING, "--source", str(folder), "--cache-dir", str(root))
+    assert_clean_failure(result, exit_code=1, names=["cache_dir", str(root)])
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        ["fn", "full"] if where == "project" else ["notes.txt"]
+    )
+
+
+def test_cache_dir_is_marked_and_reused(tmp_path: Path) -> None:
+    from components.packaging.cache import CACHE_MARKER, is_cache_or_empty
+
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "handler.py").write_text(PLAIN_HANDLER)
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        result = run_cli(PACKAGING, "--source", str(folder), "--cache-dir", str(cache))
+        assert result.returncode == 0, result.stderr
+    assert (cache / CACHE_MARKER).is_file()
+    legacy = tmp_path / "legacy"
+    (legacy / "deps").mkdir(parents=True)
+    assert is_cache_or_empty(legacy) and is_cache_or_empty(tmp_path / "missing")
