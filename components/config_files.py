@@ -97,6 +97,28 @@ def load_mapping(path: Path) -> dict[Any, Any]:
     return document
 
 
+def scalar_texts(path: Path, field: str) -> dict[str, str]:
+    """The source text of each scalar value directly under `field` (a mapping), as written.
+
+    The Pulumi CLI reads a stack file's config value into a Go string first (`unmarshalValue`
+    in pulumi/pulumi sdk/go/common/resource/config/value.go: "First, try to unmarshal as a
+    string"), so a scalar keeps its text: `yes`, `on`, `0x10` and `True` reach the program
+    as those strings, not as YAML 1.1 booleans or numbers. Call after `load_mapping`, which
+    has already reported any syntax error.
+    """
+    root = yaml.compose(read_text(path), Loader=_StrictLoader)
+    texts: dict[str, str] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return texts
+    for key_node, value_node in root.value:
+        if key_node.value != field or not isinstance(value_node, yaml.MappingNode):
+            continue
+        for name, value in value_node.value:
+            if isinstance(value, yaml.ScalarNode):
+                texts[name.value] = "" if value.tag == "tag:yaml.org,2002:null" else value.value
+    return texts
+
+
 def mapping_field(path: Path, document: dict[Any, Any], field: str) -> dict[Any, Any]:
     """`document[field]` that must be a mapping when present."""
     value = document.get(field)

@@ -27,7 +27,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 
 from ..cli import CliError, register_secret
-from ..config_files import load_mapping, mapping_field
+from ..config_files import load_mapping, mapping_field, scalar_texts
 from ..errors import ConfigError
 from ..stack_config import UNDECRYPTED_SECRET, declared_keys, run_context
 from .plan import Plan, PlannedResource, render_value
@@ -266,9 +266,8 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
     """Read Pulumi.<stack>.yaml as the CLI hands config to a program: strings, arrays as JSON.
 
     Values encrypted with `pulumi config set --secret` cannot be decrypted offline; they
-    stay secret and show as masked. Keys must be `<namespace>:<name>`: the Pulumi CLI
-    refuses any other key in a stack file (`ParseKey` in
-    pulumi/sdk/go/common/resource/config/key.go), so this does too instead of ignoring it.
+    stay secret and show as masked. Keys are read as `_config_key` says; a scalar value
+    keeps its source text, as the CLI keeps it (config_files.scalar_texts).
     """
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
@@ -282,14 +281,12 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
     document = load_mapping(path)
     config: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, value in mapping_field(path, document, "config").items():
-        key = str(key)
-        if key.count(":") != 1 or key.startswith(":") or key.endswith(":"):
+    texts = scalar_texts(path, "config")
+    for written, value in mapping_field(path, document, "config").items():
+        key = _config_key(str(written), path)
+        if key in config:
             raise ConfigError(
-                key,
-                f"in {path.name} is not a <namespace>:<name> config key (the Pulumi CLI "
-                "refuses it too)",
-                f"{PROJECT}:{key.rsplit(':', 1)[-1]} for this project's keys",
+                key, f"is set twice in {path.name} (as {str(written)!r} too)", "one entry"
             )
         ciphertexts = _ciphertexts(value)
         for ciphertext in ciphertexts:
@@ -306,13 +303,28 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
                 "`secure: <ciphertext>` as the whole value (pulumi config set --secret), or "
                 "plain values",
             )
-        elif isinstance(value, bool):
-            config[key] = "true" if value else "false"
         elif isinstance(value, list | dict):
             config[key] = json.dumps(value)
         else:
-            config[key] = "" if value is None else str(value)
+            config[key] = texts.get(str(written), "" if value is None else str(value))
     return config, secret_keys
+
+
+def _config_key(key: str, path: Path) -> str:
+    """`<namespace>:<name>`, or the legacy `<namespace>:config:<name>` the Pulumi CLI still
+    reads as `<namespace>:<name>` (`ParseKey` in pulumi/pulumi
+    sdk/go/common/resource/config/key.go); any other key it refuses, and so does this."""
+    parts = key.split(":")
+    if len(parts) == 3 and parts[1] == "config" and parts[0] and parts[2]:
+        return f"{parts[0]}:{parts[2]}"
+    if len(parts) != 2 or not all(parts):
+        raise ConfigError(
+            key,
+            f"in {path.name} is not a <namespace>:<name> config key (the Pulumi CLI "
+            "refuses it too)",
+            f"{PROJECT}:{key.rsplit(':', 1)[-1]} for this project's keys",
+        )
+    return key
 
 
 def run_stack(

@@ -281,3 +281,38 @@ def test_cache_dir_is_marked_and_reused(tmp_path: Path) -> None:
     legacy = tmp_path / "legacy"
     (legacy / "deps").mkdir(parents=True)
     assert is_cache_or_empty(legacy) and is_cache_or_empty(tmp_path / "missing")
+
+
+# --- 9: config read as the Pulumi CLI reads it ----------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["yes", "on", "no", "off", "y"])
+def test_yaml_1_1_booleans_are_strings(project: Path, word: str) -> None:
+    """The CLI reads a config value into a Go string first (`unmarshalValue` in pulumi/pulumi
+    sdk/go/common/resource/config/value.go), so `yes` reaches the program as "yes", which
+    `Config.get_bool` refuses; PyYAML's YAML 1.1 reading made it True."""
+    text = DEV_STACK.replace("functionUrl: true", f"functionUrl: {word}")
+    result = preview(project, stack(project, text))
+    assert_clean_failure(result, exit_code=1, names=["atlas-lambda:functionUrl", repr(word)])
+
+
+def test_scalars_keep_their_source_text(tmp_path: Path) -> None:
+    from components.offline.engine import stack_config
+
+    (tmp_path / "Pulumi.s.yaml").write_text(
+        "config:\n  a:hex: 0x10\n  a:flag: True\n  a:none: ~\n  a:list: [yes, 1]\n"
+    )
+    config, _ = stack_config("s", tmp_path)
+    assert config == {"a:hex": "0x10", "a:flag": "True", "a:none": "", "a:list": "[true, 1]"}
+
+
+def test_legacy_config_key_form_is_read_as_pulumi_reads_it(project: Path) -> None:
+    """`ParseKey` (pulumi/pulumi sdk/go/common/resource/config/key.go) reads
+    `<namespace>:config:<name>` as `<namespace>:<name>`."""
+    text = DEV_STACK.replace("atlas-lambda:tier: M10", "atlas-lambda:config:tier: M20")
+    result = preview(project, stack(project, text), "--json")
+    assert result.returncode == 0, result.stderr
+    assert '"M20"' in result.stdout
+    twice = DEV_STACK + "  atlas-lambda:config:tier: M20\n"
+    result = preview(project, stack(project, twice))
+    assert_clean_failure(result, exit_code=1, names=["atlas-lambda:tier", "twice"])
