@@ -19,6 +19,12 @@ from .cli import CliError
 # An Emacs/Vim-style declaration such as `# -*- coding: latin-1 -*-` in the first two lines.
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 _UTF8 = ("utf-8", "utf8", "utf_8", "utf-8-sig")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -53,8 +59,10 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 def read_text(path: Path) -> str:
     """The file's text, which must be UTF-8 (as Pulumi reads it)."""
     data = path.read_bytes()
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise CliError(f"{path.name}: is UTF-16, not UTF-8", f"save {path.name} as UTF-8")
+    # UTF-32 first: its little-endian mark begins with UTF-16's.
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            raise CliError(f"{path.name}: is {name}, not UTF-8", f"save {path.name} as UTF-8")
     head = b"\n".join(data.splitlines()[:2])
     declared = _CODING.search(head)
     if declared and declared.group(1).decode("ascii", "replace").lower() not in _UTF8:

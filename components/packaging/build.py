@@ -48,7 +48,7 @@ from .errors import (
     PackagingConfigError,
     PackagingError,
 )
-from .handler import check_handler, split_handler
+from .handler import check_handler, read_source, split_handler
 from .install import (
     DEFAULT_INDEX,
     INSTALLERS,
@@ -306,7 +306,7 @@ def build_function_package(
     code_members = dict(iter_tree(source, skip_names=frozenset(skip)))
     module = check_handler(handler, code_members, source.name)
     reuse = client_reuse_findings(
-        code_members[module].read_text(encoding="utf-8"),
+        read_source(code_members[module], f"{source.name}/{module}", handler),
         f"{source.name}/{module}",
         split_handler(handler)[1],
     )

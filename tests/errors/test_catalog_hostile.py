@@ -316,3 +316,47 @@ def test_legacy_config_key_form_is_read_as_pulumi_reads_it(project: Path) -> Non
     twice = DEV_STACK + "  atlas-lambda:config:tier: M20\n"
     result = preview(project, stack(project, twice))
     assert_clean_failure(result, exit_code=1, names=["atlas-lambda:tier", "twice"])
+
+
+# --- 10: messages that say what is wrong ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "names"),
+    [
+        # Lambda API reference, Environment: "Key Pattern: [a-zA-Z]([a-zA-Z0-9_])+".
+        ("  atlas-lambda:environment:\n    - B=1\n", ["environment.B"]),
+        ("  atlas-lambda:autoScalingMaxTier: M9000\n", ["autoScalingMaxTier", "unknown tier"]),
+        ("  atlas-lambda:ti\u200ber: M20\n", ["atlas-lambda:ti\\u200ber"]),
+    ],
+    ids=["env-key", "max-tier", "zero-width"],
+)
+def test_messages_name_the_rule(project: Path, extra: str, names: list[str]) -> None:
+    text = DEV_STACK.rstrip("\n") + "\n" + extra
+    result = preview(project, stack(project, text))
+    error = assert_clean_failure(result, exit_code=1, names=names)
+    hint = next(line for line in result.stderr.splitlines() if line.startswith("hint:"))
+    if "B=1" in extra:
+        assert "[a-zA-Z][a-zA-Z0-9_]+" in hint and "2 or more" in hint, hint
+    if "M9000" in extra:
+        assert "M20" in hint and "M300" in hint, hint
+    assert "\u200b" not in result.stderr, error
+
+
+@pytest.mark.parametrize(
+    ("content", "names"),
+    [
+        (b"def handler(event, context):\n    return '\xff'\n", ["function/handler.py", "UTF-8"]),
+        ("def handler(e, c):\n    return 1\n".encode("utf-32"), ["handler.py", "not UTF-8"]),
+    ],
+    ids=["latin-1-bytes", "utf-32"],
+)
+def test_handler_that_is_not_utf8_is_named(project: Path, content: bytes, names: list) -> None:
+    (project / "function" / "handler.py").write_bytes(content)
+    assert_clean_failure(preview(project, "dev"), exit_code=1, names=names)
+
+
+def test_utf32_stack_file_is_not_called_utf16(project: Path) -> None:
+    name = stack(project, DEV_STACK.encode("utf-32"))
+    error = assert_clean_failure(preview(project, name), exit_code=1, names=["UTF-32"])
+    assert "UTF-16" not in error
