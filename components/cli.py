@@ -81,12 +81,13 @@ def redact(text: str) -> str:
     return text
 
 
-def printable(text: str) -> str:
+def printable(text: str, keep: str = "") -> str:
     """`text` with every unprintable character (ESC, CR, zero-width and bidi controls, ...)
-    as a Python escape: a value from a file can neither drive the terminal, start a line of
-    its own (a CI `::error::` command) nor hide a character the reader must see."""
+    but those in `keep` as a Python escape: a value from a file can neither drive the
+    terminal, start a line of its own (a CI `::error::` command) nor hide a character the
+    reader must see."""
     return "".join(
-        char if char.isprintable() else
+        char if char.isprintable() or char in keep else
         f"\\x{ord(char):02x}" if ord(char) < 0x100 else
         f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
         for char in text
@@ -159,9 +160,14 @@ def classify(error: BaseException) -> CliError:
     )
 
 
+def _safe_lines(text: str) -> str:
+    """Lines for stdout: redacted, and escaped but for the newlines and tabs that shape them."""
+    return printable(redact(text), keep="\n\t")
+
+
 class RedactedStdout:
-    """stdout whose every line goes through `redact` (a line is held until its newline, so
-    a URL written in pieces is still recognised)."""
+    """stdout whose every line goes through `redact` and `printable` (a line is held until
+    its newline, so a URL written in pieces is still recognised)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -171,12 +177,12 @@ class RedactedStdout:
         self._pending += text
         complete, newline, self._pending = self._pending.rpartition("\n")
         if newline:
-            self.stream.write(redact(complete + newline))
+            self.stream.write(_safe_lines(complete + newline))
         return len(text)
 
     def flush(self) -> None:
         if self._pending:
-            self.stream.write(redact(self._pending))
+            self.stream.write(_safe_lines(self._pending))
             self._pending = ""
         self.stream.flush()
 

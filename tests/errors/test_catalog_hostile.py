@@ -86,6 +86,20 @@ def test_stdout_is_redacted_line_by_line(monkeypatch: pytest.MonkeyPatch) -> Non
     assert sys.stdout is out
 
 
+def test_stdout_escapes_control_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preview and policy output quote stack config values: ESC or CR must not reach a
+    terminal or CI log raw; newlines and tabs still shape the output."""
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+
+    def main(argv: list[str]) -> int:
+        print("a\tb\x1b[2J\rc\u200b")
+        return 0
+
+    assert cli.run_command(main, []) == 0
+    assert out.getvalue() == "a\tb\\x1b[2J\\x0dc\\u200b\n"
+
+
 # --- 4, 5: Ctrl-C at any moment, closed or broken stdout ----------------------------------
 
 RUN = "import sys\nfrom components import cli\n{body}\nsys.exit(cli.run_command(main))\n"
