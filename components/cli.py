@@ -16,9 +16,11 @@ The preview, the plan diff, the packaging CLI and the offline policy run all go 
 No exception reaches the user as a traceback unless `--debug` is given or
 `ATLAS_LAMBDA_DEBUG=1` is set. Every message, and every line a command prints to stdout,
 goes through `redact`, so values registered as secret and credentials inside URLs never
-reach the terminal or a CI log. A reader that stops early (`| head -1`) ends the output
-quietly; a closed stdout (`>&-`) is exit 1. A Ctrl-C after a command's output is complete
-and flushed is ignored (exit 0); before that it is exit 130 with the two lines.
+reach the terminal or a CI log, and through `printable`, so no control character from a
+file (ESC, CR, a bidi override) drives the terminal or forges a CI log line. A reader
+that stops early (`| head -1`) ends the output quietly; a closed stdout (`>&-`) is exit 1.
+A Ctrl-C after a command's output is complete and flushed is ignored (exit 0); before that
+it is exit 130 with the two lines.
 """
 
 from __future__ import annotations
