@@ -14,20 +14,28 @@ The preview, the plan diff, the packaging CLI and the offline policy run all go 
 | 130 | interrupted (Ctrl-C) |
 
 No exception reaches the user as a traceback unless `--debug` is given or
-`ATLAS_LAMBDA_DEBUG=1` is set. Every message goes through `redact`, so values registered as
-secret and credentials inside URLs never reach the terminal or a CI log.
+`ATLAS_LAMBDA_DEBUG=1` is set. Every message, and every line a command prints to stdout,
+goes through `redact`, so values registered as secret and credentials inside URLs never
+reach the terminal or a CI log, and through `printable`, so no control character from a
+file (ESC, CR, a bidi override) drives the terminal or forges a CI log line. A reader
+that stops early (`| head -1`) ends the output quietly; a closed stdout (`>&-`) is exit 1.
+A Ctrl-C after a command's output is complete and flushed is ignored (exit 0); before that
+it is exit 130 with the two lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import re
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -75,8 +83,21 @@ def redact(text: str) -> str:
     return text
 
 
+def printable(text: str, keep: str = "") -> str:
+    """`text` with every unprintable character (ESC, CR, zero-width and bidi controls, ...)
+    but those in `keep` as a Python escape: a value from a file can neither drive the
+    terminal, start a line of its own (a CI `::error::` command) nor hide a character the
+    reader must see."""
+    return "".join(
+        char if char.isprintable() or char in keep else
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else
+        f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
+        for char in text
+    )  # fmt: skip
+
+
 def _one_line(text: str) -> str:
-    return " ".join(redact(str(text)).split())
+    return printable(" ".join(redact(str(text)).split()))
 
 
 def report(problem: str, hint: str) -> None:
@@ -141,20 +162,143 @@ def classify(error: BaseException) -> CliError:
     )
 
 
-def run_command(main: Callable[[Sequence[str]], int], argv: Sequence[str] | None = None) -> int:
-    """Run a command's `main(argv)` under the contract; return its exit code."""
+def _safe_lines(text: str) -> str:
+    """Lines for stdout: redacted, and escaped but for the newlines and tabs that shape them."""
+    return printable(redact(text), keep="\n\t")
+
+
+class RedactedStdout:
+    """stdout whose every line goes through `redact` and `printable` (a line is held until
+    its newline, so a URL written in pieces is still recognised)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        complete, newline, self._pending = self._pending.rpartition("\n")
+        if newline:
+            self.stream.write(_safe_lines(complete + newline))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self.stream.write(_safe_lines(self._pending))
+            self._pending = ""
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> object:  # fileno, isatty, encoding, ...
+        return getattr(self.stream, name)
+
+
+class _Interrupts:
+    """Ctrl-C under the contract, from the first line of a command to the end of the process.
+
+    While the command runs, SIGINT raises KeyboardInterrupt as usual and is also remembered:
+    one landing in a finalizer or weakref callback (the garbage collector runs them anywhere)
+    would otherwise be printed as "Exception ignored" and lost, the run ending 0. Once the
+    outcome is decided, `settle` makes SIGINT change nothing: SIG_IGN for a whole process,
+    because the interpreter resets Python handlers to the default at shutdown (a late Ctrl-C
+    would then kill it silently, 130 without `error:`); a caller in-process gets its own
+    handler back.
+    """
+
+    def __init__(self, process: bool) -> None:
+        self.process = process
+        self.seen = False
+        self.active = threading.current_thread() is threading.main_thread()
+        self._previous_handler: object = None
+        self._previous_hook = sys.unraisablehook
+
+    def __enter__(self) -> _Interrupts:
+        if self.active:
+            self._previous_handler = signal.signal(signal.SIGINT, self._handle)
+            sys.unraisablehook = self._unraisable
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def _unraisable(self, unraisable: sys.UnraisableHookArgs) -> None:
+        if unraisable.exc_type is KeyboardInterrupt:
+            return  # remembered in `seen`; reported once, as "interrupted"
+        self._previous_hook(unraisable)
+
+    def settle(self) -> None:
+        """From here on a Ctrl-C changes nothing: the outcome is decided."""
+        if not self.active:
+            return
+        self.active = False
+        previous = self._previous_handler
+        signal.signal(signal.SIGINT, signal.SIG_IGN if self.process else previous)  # type: ignore[arg-type]
+        sys.unraisablehook = self._previous_hook
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.settle()
+
+
+def _stdout_gone() -> None:
+    """The reader went away (`| head -1`): point stdout at /dev/null so the interpreter's
+    own flush at exit does not print "Exception ignored ... BrokenPipeError"."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())  # type: ignore[union-attr]
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def run_command(
+    main: Callable[[Sequence[str]], int],
+    argv: Sequence[str] | None = None,
+    *,
+    process: bool | None = None,
+) -> int:
+    """Run a command's `main(argv)` under the contract; return its exit code.
+
+    `process` (default: when `argv` is None, i.e. the process's own command line) says the
+    caller is the program itself, about to exit: late Ctrl-Cs are then ignored.
+    """
+    process = argv is None if process is None else process
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = _debugging(argv)
-    try:
-        return main(argv)
-    except KeyboardInterrupt:
-        report("interrupted", "nothing was written after the interrupt; run again to finish")
-        return EXIT_INTERRUPTED
-    except SystemExit:
-        raise
-    except BaseException as error:  # the point of this function: nothing escapes
-        failure = classify(error)
-        if debug:
-            sys.stderr.write(redact(traceback.format_exc()))
-        report(failure.problem, failure.hint)
-        return failure.exit_code
+    original = sys.stdout
+    code: int | None = None
+    with _Interrupts(process) as interrupts:
+        try:
+            if original is None:
+                raise CliError(
+                    "stdout is closed", "run the command with stdout open, or >/dev/null"
+                )
+            sys.stdout = RedactedStdout(original)
+            code = main(argv)
+            sys.stdout.flush()  # inside the contract: a failing write is reported here
+            if interrupts.seen:  # swallowed by a finalizer on its way out
+                raise KeyboardInterrupt
+            interrupts.settle()
+            return code
+        except KeyboardInterrupt:
+            interrupts.settle()
+            report("interrupted", "nothing was written after the interrupt; run again to finish")
+            return EXIT_INTERRUPTED
+        except SystemExit:
+            interrupts.settle()
+            raise
+        except BrokenPipeError:
+            interrupts.settle()
+            _stdout_gone()
+            return EXIT_ERROR if code is None else code
+        except BaseException as error:  # the point of this function: nothing escapes
+            interrupts.settle()
+            failure = classify(error)
+            if debug:
+                sys.stderr.write(redact(traceback.format_exc()))
+            report(failure.problem, failure.hint)
+            return failure.exit_code
+        finally:
+            if isinstance(sys.stdout, RedactedStdout):
+                with contextlib.suppress(OSError, ValueError):
+                    sys.stdout.flush()  # a partial line a failed command left
+            sys.stdout = original

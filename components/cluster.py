@@ -89,6 +89,10 @@ def validate_cluster_args(args: Mapping[str, Any]) -> None:
             raise ConfigError("autoScalingMaxTier", f"{tier} does not auto-scale", "unset")
         # Atlas scales within one class: M tiers to M tiers, low-CPU R tiers to R tiers.
         larger = [t for t in DEDICATED_TIERS[tier_rank(tier) + 1 :] if t[0] == tier[0]]
+        if max_tier not in DEDICATED_TIERS:
+            raise ConfigError(
+                "autoScalingMaxTier", f"unknown tier {max_tier!r}", larger or DEDICATED_TIERS
+            )
         if max_tier not in larger:
             raise ConfigError(
                 "autoScalingMaxTier", f"{max_tier!r} must be a larger {tier[0]} tier than {tier}",

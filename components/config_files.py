@@ -19,6 +19,12 @@ from .cli import CliError
 # An Emacs/Vim-style declaration such as `# -*- coding: latin-1 -*-` in the first two lines.
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 _UTF8 = ("utf-8", "utf8", "utf_8", "utf-8-sig")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -53,8 +59,10 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 def read_text(path: Path) -> str:
     """The file's text, which must be UTF-8 (as Pulumi reads it)."""
     data = path.read_bytes()
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise CliError(f"{path.name}: is UTF-16, not UTF-8", f"save {path.name} as UTF-8")
+    # UTF-32 first: its little-endian mark begins with UTF-16's.
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            raise CliError(f"{path.name}: is {name}, not UTF-8", f"save {path.name} as UTF-8")
     head = b"\n".join(data.splitlines()[:2])
     declared = _CODING.search(head)
     if declared and declared.group(1).decode("ascii", "replace").lower() not in _UTF8:
@@ -95,6 +103,28 @@ def load_mapping(path: Path) -> dict[Any, Any]:
             f"{path.name} must be a mapping of keys to values (key: value)",
         )
     return document
+
+
+def scalar_texts(path: Path, field: str) -> dict[str, str]:
+    """The source text of each scalar value directly under `field` (a mapping), as written.
+
+    The Pulumi CLI reads a stack file's config value into a Go string first (`unmarshalValue`
+    in pulumi/pulumi sdk/go/common/resource/config/value.go: "First, try to unmarshal as a
+    string"), so a scalar keeps its text: `yes`, `on`, `0x10` and `True` reach the program
+    as those strings, not as YAML 1.1 booleans or numbers. Call after `load_mapping`, which
+    has already reported any syntax error.
+    """
+    root = yaml.compose(read_text(path), Loader=_StrictLoader)
+    texts: dict[str, str] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return texts
+    for key_node, value_node in root.value:
+        if key_node.value != field or not isinstance(value_node, yaml.MappingNode):
+            continue
+        for name, value in value_node.value:
+            if isinstance(value, yaml.ScalarNode):
+                texts[name.value] = "" if value.tag == "tag:yaml.org,2002:null" else value.value
+    return texts
 
 
 def mapping_field(path: Path, document: dict[Any, Any], field: str) -> dict[Any, Any]:

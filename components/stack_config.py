@@ -39,6 +39,8 @@ TYPES = ("string", "integer", "boolean", "array")
 SECRET_CAPABLE = ("orgId", "projectId", "environment")
 # Without decryption, only opaque ids can still be previewed (as masked values).
 OPAQUE_OFFLINE = ("orgId", "projectId")
+# The project's function folder, relative to the project directory (where Pulumi.yaml is).
+FUNCTION_DIR = "function"
 
 _project_file: ContextVar[Path] = ContextVar("project_file", default=PROJECT_FILE)
 _advisory_sink: ContextVar[list[rules.Finding] | None] = ContextVar("advisories", default=None)
@@ -212,10 +214,22 @@ def settings_from_values(
     aws_region: str | None,
     values: Mapping[str, Any],
     secret_keys: frozenset[str] = frozenset(),
+    project_dir: Path | None = None,
 ) -> StackSettings:
-    """Turn typed config values into validated component args, or raise ConfigError."""
+    """Turn typed config values into validated component args, or raise ConfigError.
+
+    The function deployed is `<project_dir>/function` (default: the working directory,
+    which is the project directory when Pulumi runs a program): the user's project's own
+    code, never the toolkit's bundled sample.
+    """
     if not aws_region:
         raise ConfigError("aws:region", "is not set", sorted(ATLAS_AWS_REGIONS))
+    if aws_region == UNDECRYPTED_SECRET:
+        raise ConfigError(
+            "aws:region",
+            "is a secure value, which cannot be decrypted offline",
+            "a plain region for the offline preview, or run `pulumi preview`",
+        )
     _refuse_unkeepable_secrets(secret_keys)
     default_name = f"{PROJECT}-{stack}"
     tier, private_endpoint = values["tier"], values["privateEndpoint"]
@@ -294,6 +308,7 @@ def settings_from_values(
         "alarms": values["alerts"],
         "errors_alarm_threshold": values["errorsAlarmThreshold"],
         "duration_alarm_percent": values["durationAlarmPercent"],
+        "source_dir": str((project_dir or Path.cwd()) / FUNCTION_DIR),
     }
     if values["alarmTopicArn"]:
         function["alarm_topic_arn"] = values["alarmTopicArn"]

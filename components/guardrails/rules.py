@@ -140,7 +140,9 @@ def environment_keys(env: Mapping[str, str], key: str = "environment") -> list[F
                     "env-key-format",
                     f"{key}.{name}",
                     f"{name!r} is not a valid environment variable name",
-                    allowed="letters, digits and _, starting with a letter",
+                    # Lambda API reference, Environment: "Key Pattern: [a-zA-Z]([a-zA-Z0-9_])+"
+                    allowed="a name matching Lambda's pattern [a-zA-Z][a-zA-Z0-9_]+: 2 or more "
+                    "letters, digits and _, starting with a letter",
                 )
             )
     return findings

@@ -13,7 +13,7 @@ import json
 import logging
 import runpy
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,8 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 
-from ..cli import CliError
-from ..config_files import load_mapping, mapping_field
+from ..cli import CliError, register_secret
+from ..config_files import load_mapping, mapping_field, scalar_texts
 from ..errors import ConfigError
 from ..locations import project_dir
 from ..stack_config import UNDECRYPTED_SECRET, declared_keys, run_context
@@ -231,13 +231,44 @@ async def _resolve_outputs(outputs: Mapping[str, Any], root: Path) -> dict[str, 
     return render_value(json_format.MessageToDict(wire), root)
 
 
+def _is_secure(value: Any) -> bool:
+    """Pulumi's own test (`isSecureValue`, pulumi/pulumi
+    sdk/go/common/resource/config/object.go): a mapping of exactly one key, `secure`, whose
+    value is a string. Anything else is a plain value to Pulumi."""
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+def _holds_secure(value: Any) -> bool:
+    """A secure value nested inside a list or mapping (Pulumi's hasSecureValue)."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return any(_is_secure(item) or _holds_secure(item) for item in items)
+
+
+def _mentions_secure(value: Any) -> bool:
+    """A `secure` key anywhere inside: nested ciphertext, or a broken secure value."""
+    if isinstance(value, dict):
+        return "secure" in value or any(_mentions_secure(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_mentions_secure(item) for item in value)
+    return False
+
+
+def _ciphertexts(value: Any) -> list[str]:
+    """Every string under a `secure` key: text no message may show."""
+    if isinstance(value, list):
+        return [text for item in value for text in _ciphertexts(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [value["secure"]] if isinstance(value.get("secure"), str) else []
+    return found + [text for item in value.values() for text in _ciphertexts(item)]
+
+
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str, str], list[str]]:
     """Read Pulumi.<stack>.yaml as the CLI hands config to a program: strings, arrays as JSON.
 
     Values encrypted with `pulumi config set --secret` cannot be decrypted offline; they
-    stay secret and show as masked. Keys must be `<namespace>:<name>`: the Pulumi CLI
-    refuses any other key in a stack file (`ParseKey` in
-    pulumi/sdk/go/common/resource/config/key.go), so this does too instead of ignoring it.
+    stay secret and show as masked. Keys are read as `_config_key` says; a scalar value
+    keeps its source text, as the CLI keeps it (config_files.scalar_texts).
     """
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
@@ -251,25 +282,50 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[dict[str,
     document = load_mapping(path)
     config: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, value in mapping_field(path, document, "config").items():
-        key = str(key)
-        if key.count(":") != 1 or key.startswith(":") or key.endswith(":"):
+    texts = scalar_texts(path, "config")
+    for written, value in mapping_field(path, document, "config").items():
+        key = _config_key(str(written), path)
+        if key in config:
             raise ConfigError(
-                key,
-                f"in {path.name} is not a <namespace>:<name> config key (the Pulumi CLI "
-                "refuses it too)",
-                f"{PROJECT}:{key.rsplit(':', 1)[-1]} for this project's keys",
+                key, f"is set twice in {path.name} (as {str(written)!r} too)", "one entry"
             )
-        if isinstance(value, dict) and "secure" in value:
+        ciphertexts = _ciphertexts(value)
+        for ciphertext in ciphertexts:
+            register_secret(ciphertext)  # never printed, wherever a message quotes it
+        if _is_secure(value):
             config[key] = UNDECRYPTED_SECRET
             secret_keys.append(key)
-        elif isinstance(value, bool):
-            config[key] = "true" if value else "false"
+        elif _mentions_secure(value):
+            raise ConfigError(
+                key,
+                f"in {path.name} holds a nested secure value, which cannot be decrypted offline"
+                if _holds_secure(value)
+                else f"in {path.name} has a `secure` entry that is not one ciphertext string",
+                "`secure: <ciphertext>` as the whole value (pulumi config set --secret), or "
+                "plain values",
+            )
         elif isinstance(value, list | dict):
             config[key] = json.dumps(value)
         else:
-            config[key] = "" if value is None else str(value)
+            config[key] = texts.get(str(written), "" if value is None else str(value))
     return config, secret_keys
+
+
+def _config_key(key: str, path: Path) -> str:
+    """`<namespace>:<name>`, or the legacy `<namespace>:config:<name>` the Pulumi CLI still
+    reads as `<namespace>:<name>` (`ParseKey` in pulumi/pulumi
+    sdk/go/common/resource/config/key.go); any other key it refuses, and so does this."""
+    parts = key.split(":")
+    if len(parts) == 3 and parts[1] == "config" and parts[0] and parts[2]:
+        return f"{parts[0]}:{parts[2]}"
+    if len(parts) != 2 or not all(parts):
+        raise ConfigError(
+            key,
+            f"in {path.name} is not a <namespace>:<name> config key (the Pulumi CLI "
+            "refuses it too)",
+            f"{PROJECT}:{key.rsplit(':', 1)[-1]} for this project's keys",
+        )
+    return key
 
 
 def run_stack(
@@ -278,7 +334,8 @@ def run_stack(
     preview: bool = True,
     mocks: pulumi.runtime.Mocks | None = None,
 ) -> OfflineRun:
-    """Run the project's own `__main__.py` with a stack's config, as `pulumi preview` would."""
+    """Run the project's own `__main__.py` with a stack's config, as `pulumi preview` would:
+    in the project directory, so the program finds the project's own files (function/)."""
     project_file = project_dir / "Pulumi.yaml"
     declared_keys(project_file)  # a broken Pulumi.yaml is reported before anything runs
     config, secret_keys = stack_config(stack, project_dir)
@@ -289,7 +346,7 @@ def run_stack(
     def program() -> None:
         runpy.run_path(str(main), run_name="__main__")
 
-    with run_context(project_file) as advisories:
+    with run_context(project_file) as advisories, chdir(project_dir):
         run = run_program(
             program,
             stack=stack,

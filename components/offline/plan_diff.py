@@ -11,6 +11,7 @@ command (components/cli.py), 64 usage, 70 internal error, 130 interrupted.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,16 +19,30 @@ from pathlib import Path
 from typing import Any
 
 from .. import cli
+from ..cli import printable
 from ..config_files import read_text
 
 EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_CHANGES
+
+
+# Nesting a plan written by the preview never approaches (its deepest input is < 10 levels).
+MAX_DEPTH = 64
+_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+def _step(prefix: str, key: str) -> str:
+    """One more key on a property path, Pulumi-style: `a.b`, or `a["b.c"]` for a key that is
+    not a plain name, so `{"a.b": 1}` and `{"a": {"b": 1}}` get different paths."""
+    if _NAME.fullmatch(key):
+        return f"{prefix}.{key}" if prefix else key
+    return f"{prefix}[{json.dumps(key, ensure_ascii=False)}]"
 
 
 def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """Leaf values by path (`vpcConfig.subnetIds[0]`), so a change names its property."""
     if isinstance(value, dict) and value:
         for key in sorted(value):
-            yield from flatten(value[key], f"{prefix}.{key}" if prefix else key)
+            yield from flatten(value[key], _step(prefix, key))
     elif isinstance(value, list) and value:
         for index, item in enumerate(value):
             yield from flatten(item, f"{prefix}[{index}]")
@@ -63,13 +78,19 @@ class PlanDiff:
         )
 
 
+def _identity(value: Any) -> tuple[str, Any]:
+    """What makes two JSON leaves equal: `true` is not `1` (Python's True == 1 is)."""
+    kind = "number" if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return kind or type(value).__name__, value
+
+
 def diff_values(before: Any, after: Any) -> list[PropertyChange]:
     old, new = dict(flatten(before)), dict(flatten(after))
     missing = object()
     return [
         PropertyChange(path, old.get(path, missing), new.get(path, missing))
         for path in sorted(old.keys() | new.keys())
-        if old.get(path, missing) != new.get(path, missing)
+        if _identity(old.get(path, missing)) != _identity(new.get(path, missing))
     ]
 
 
@@ -99,23 +120,36 @@ def _advisories(plan: dict) -> list[dict]:
 def _show(value: Any) -> str:
     if not isinstance(value, str | int | float | bool | type(None) | list | dict):
         return "(absent)"
-    return json.dumps(value, sort_keys=True)
+    return printable(json.dumps(value, sort_keys=True))
+
+
+def _change(change: PropertyChange) -> str:
+    return f"{printable(change.path)}: {_show(change.before)} => {_show(change.after)}"
+
+
+def _resource(sign: str, resource: dict) -> str:
+    return f"{sign} {printable(resource['type'])}  {printable(resource['name'])}"
 
 
 def render_diff(diff: PlanDiff) -> str:
+    """The diff as text. Every field from a plan file is escaped (cli.printable): a head plan
+    comes from a fork's code, and must not inject terminal sequences or CI log commands."""
     lines = []
     for resource in diff.added:
-        lines.append(f"+ {resource['type']}  {resource['name']}")
+        lines.append(_resource("+", resource))
     for resource in diff.removed:
-        lines.append(f"- {resource['type']}  {resource['name']}")
+        lines.append(_resource("-", resource))
     for resource, changes in diff.changed:
-        lines.append(f"~ {resource['type']}  {resource['name']}")
-        lines += [f"      {c.path}: {_show(c.before)} => {_show(c.after)}" for c in changes]
+        lines.append(_resource("~", resource))
+        lines += [f"      {_change(c)}" for c in changes]
     for sign, advisories in (("+", diff.advisories_added), ("-", diff.advisories_removed)):
-        lines += [f"{sign} advisory {a['rule']}: {a['key']}: {a['message']}" for a in advisories]
+        lines += [
+            f"{sign} advisory " + ": ".join(printable(a[field]) for field in _ADVISORY_FIELDS)
+            for a in advisories
+        ]
     if diff.outputs:
         lines.append("Outputs:")
-        lines += [f"    ~ {c.path}: {_show(c.before)} => {_show(c.after)}" for c in diff.outputs]
+        lines += [f"    ~ {_change(c)}" for c in diff.outputs]
     lines.append(
         f"Plan diff: {len(diff.added)} to add, {len(diff.changed)} to change, "
         f"{len(diff.removed)} to remove" + ("" if diff.has_changes else " (no changes)")
@@ -134,12 +168,36 @@ def _malformed(path: str, problem: str) -> cli.CliError:
     )
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _load(path: str) -> dict:
     """A plan file, its shape checked so a wrong file is named instead of crashing."""
     try:
-        document = json.loads(read_text(Path(path)))
+        # NaN and Infinity are Python's extension, not JSON (RFC 8259 section 6).
+        document = json.loads(read_text(Path(path)), parse_constant=_not_json)
     except json.JSONDecodeError as error:
         raise _malformed(path, f"is not JSON (line {error.lineno}: {error.msg})") from None
+    except ValueError as error:
+        raise _malformed(path, f"is not JSON ({error})") from None
+    except RecursionError:
+        raise _malformed(path, f"nests deeper than {MAX_DEPTH} levels") from None
+    if _depth(document) > MAX_DEPTH:
+        raise _malformed(path, f"nests deeper than {MAX_DEPTH} levels")
     if not isinstance(document, dict) or not isinstance(document.get("resources"), list):
         raise _malformed(path, "is not a plan (no resources list)")
     for index, resource in enumerate(document["resources"]):
@@ -148,6 +206,10 @@ def _load(path: str) -> dict:
                 raise _malformed(
                     path, f"resources[{index}].{name} is missing or not a {kind.__name__}"
                 )
+    urns = [resource["urn"] for resource in document["resources"]]
+    repeated = sorted({urn for urn in urns if urns.count(urn) > 1})
+    if repeated:
+        raise _malformed(path, f"lists resource {printable(repeated[0])} more than once")
     if not isinstance(document.get("outputs", {}), dict):
         raise _malformed(path, "outputs is not a mapping")
     advisories = document.get("advisories", [])

@@ -31,7 +31,15 @@ from .. import cli
 from ..guardrails.handler_check import client_reuse_findings
 from ..guardrails.lambda_limits import DEFAULT_RUNTIME
 from ..locations import toolkit_version
-from .cache import BuildCache, CachedInstall, cache_key, default_cache_dir
+from .cache import (
+    CACHE_MARKER,
+    BuildCache,
+    CachedInstall,
+    cache_key,
+    default_cache_dir,
+    is_cache_or_empty,
+    mark_cache,
+)
 from .errors import (
     ArtifactTooLargeError,
     HandlerError,
@@ -41,7 +49,7 @@ from .errors import (
     PackagingConfigError,
     PackagingError,
 )
-from .handler import check_handler, split_handler
+from .handler import check_handler, read_source, split_handler
 from .install import (
     DEFAULT_INDEX,
     INSTALLERS,
@@ -300,7 +308,7 @@ def build_function_package(
     code_members = dict(iter_tree(source, skip_names=frozenset(skip)))
     module = check_handler(handler, code_members, source.name)
     reuse = client_reuse_findings(
-        code_members[module].read_text(encoding="utf-8"),
+        read_source(code_members[module], f"{source.name}/{module}", handler),
         f"{source.name}/{module}",
         split_handler(handler)[1],
     )
@@ -397,10 +405,13 @@ def build_function_package(
 
 
 def _usable_cache_dir(root: Path, source: Path) -> Path:
-    """`root`, refused when inside the source folder or not writable.
+    """`root`, refused when inside the source folder, holding it, holding other files, or
+    not writable.
 
     A build folder inside the source would be packaged by the next build, which then grows
-    on every run; an unwritable one fails half-way with an unhelpful OSError.
+    on every run; one around the source, or any folder of other files (`/`, `.`), would get
+    deps/, artifacts/, sizes/ and tmp/ scattered among them; an unwritable one fails half-way
+    with an unhelpful OSError.
     """
     allowed = f"a writable folder outside {source}, such as {source.resolve().parent / '.build'}"
     if root.resolve().is_relative_to(source.resolve()):
@@ -408,11 +419,23 @@ def _usable_cache_dir(root: Path, source: Path) -> Path:
             "cache_dir", f"{str(root)!r} is inside the source folder {str(source)!r}; "
             "every build would package the previous one", allowed,
         )  # fmt: skip
+    if source.resolve().is_relative_to(root.resolve()):
+        raise PackagingConfigError(
+            "cache_dir", f"{str(root)!r} holds the source folder {str(source)!r}; the build "
+            "would write deps/, artifacts/, sizes/ and tmp/ among the project's files", allowed,
+        )  # fmt: skip
+    if not is_cache_or_empty(root):
+        raise PackagingConfigError(
+            "cache_dir", f"{str(root)!r} is neither empty nor an atlas-lambda build cache "
+            f"(no {CACHE_MARKER}); the build would scatter deps/, artifacts/, sizes/ and tmp/ "
+            "among its files", allowed,
+        )  # fmt: skip
     try:
         root.mkdir(parents=True, exist_ok=True)
         probe = root / f".write-test-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
+        mark_cache(root)
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise

@@ -7,6 +7,7 @@ Layout under the cache root (`.build/` beside `function/` by default, gitignored
     artifacts/<digest>/...    a tree handed to Pulumi, named by its own content hash
     sizes/<digest>.json       the zipped size of that tree, measured once
     tmp/                      work in progress; renamed into place when complete
+    .atlas-lambda-cache       marker: this folder is a build cache (written on first use)
 
 Every entry appears by one atomic rename, so concurrent builds (two test sessions, a
 preview while tests run) never see half an entry, and a crashed build leaves only tmp/.
@@ -32,6 +33,24 @@ from .tree import Manifest, copy_members, pulumi_view, scan_tree
 # Bump when what goes into an entry changes (cleaning rules, layout).
 CACHE_FORMAT = 1
 BUILD_DIR_ENV = "ATLAS_LAMBDA_BUILD_DIR"
+CACHE_MARKER = ".atlas-lambda-cache"
+CACHE_ENTRIES = frozenset({"deps", "artifacts", "sizes", "tmp", CACHE_MARKER})
+
+
+def is_cache_or_empty(root: Path) -> bool:
+    """True when `root` may be used as a cache: missing, empty, marked, or holding only
+    cache entries (a cache written before the marker existed)."""
+    if not root.is_dir():
+        return not root.exists()
+    names = {path.name for path in root.iterdir() if not path.name.startswith(".write-test-")}
+    return CACHE_MARKER in names or names <= CACHE_ENTRIES
+
+
+def mark_cache(root: Path) -> None:
+    """Claim `root` as a cache, so a later build knows it may write there."""
+    marker = root / CACHE_MARKER
+    if not marker.exists():
+        marker.write_text("atlas-lambda build cache (safe to delete with its folder)\n")
 
 
 def default_cache_dir(source_dir: Path) -> Path:

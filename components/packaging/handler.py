@@ -8,7 +8,9 @@ build machine (connections, environment lookups), so the check reads it with `as
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -68,7 +70,7 @@ def check_handler(handler: str, members: Mapping[str, Path], where: str) -> str:
             f"no {' or '.join(candidates)} in {where}",
             ", ".join(f"{m}.<function>" for m in modules) or "a module in the package",
         )
-    source = members[found].read_text(encoding="utf-8", errors="replace")
+    source = read_source(members[found], f"{where}/{found}", handler)
     try:
         tree = ast.parse(source, filename=found)
     except SyntaxError as error:
@@ -87,3 +89,27 @@ def check_handler(handler: str, members: Mapping[str, Path], where: str) -> str:
             ", ".join(f"{module.replace('/', '.')}.{f}" for f in functions) or "none found",
         )
     return found
+
+
+def read_source(path: Path, shown: str, handler: str) -> str:
+    """A module's text as Python (and so Lambda's runtime) decodes it: UTF-8 unless a PEP 263
+    coding line says otherwise. A file that does not decode is named, not half-read."""
+    data = path.read_bytes()
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:  # an unknown coding, or first lines that are not UTF-8
+        encoding, problem = "utf-8", error.msg
+    else:
+        problem = ""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        name = "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+        raise HandlerError(
+            handler, f"{shown} is not {name} text (byte {error.start}, line {line})",
+            "save it as UTF-8",
+        ) from None  # fmt: skip
+    if problem:
+        raise HandlerError(handler, f"{shown}: {problem}", "save it as UTF-8")
+    return text

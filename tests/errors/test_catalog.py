@@ -25,14 +25,21 @@ POLICY = "policy.offline"
 DEV = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
 ENV_SECRET = "hunter2-s3cr3t-value"
 TOKEN = "ghp_tok3nValue"
+IGNORED = shutil.ignore_patterns("__pycache__", ".build")
+
+
+def copy_project(folder: Path) -> Path:
+    """A project in `folder`: the repo's Pulumi.yaml, program and function/, the dev stack."""
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.dev.yaml"):
+        shutil.copy(PROJECT_DIR / name, folder / name)
+    shutil.copytree(PROJECT_DIR / "function", folder / "function", ignore=IGNORED)
+    return folder
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A temp project: the repo's Pulumi.yaml and program, the dev stack file."""
-    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.dev.yaml"):
-        shutil.copy(PROJECT_DIR / name, tmp_path / name)
-    return tmp_path
+    """A temp copy of the project."""
+    return copy_project(tmp_path)
 
 
 def stack(project: Path, text: str | bytes, name: str = "t") -> str:

@@ -140,6 +140,7 @@ def test_main_program_exports_outputs(preview_stack):
 
 
 def test_secret_org_id_is_masked_offline(tmp_path):
+    import shutil
     from pathlib import Path
 
     from components.offline import SECRET, run_stack
@@ -147,6 +148,7 @@ def test_secret_org_id_is_masked_offline(tmp_path):
     root = Path(__file__).resolve().parents[2]
     for name in ("Pulumi.yaml", "__main__.py"):
         (tmp_path / name).write_text((root / name).read_text())
+    shutil.copytree(root / "function", tmp_path / "function")
     (tmp_path / "Pulumi.sec.yaml").write_text(
         "config:\n  aws:region: us-east-1\n  atlas-lambda:orgId:\n    secure: v1:AAAAencrypted\n"
     )

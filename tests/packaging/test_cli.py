@@ -27,7 +27,8 @@ def test_cli_prints_steps_and_summary(make_source, tmp_path, capsys):
 
 
 def test_cli_json(make_source, tmp_path, capsys):
-    assert main(["--source", str(make_source()), "--cache-dir", str(tmp_path), "--json"]) == 0
+    cache = str(tmp_path / "cache")
+    assert main(["--source", str(make_source()), "--cache-dir", cache, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["architecture"] == "arm64"
     assert result["runtime"] == "python3.14"
@@ -48,7 +49,7 @@ def test_cli_exit_codes(make_source, tmp_path, capsys):
 def test_cli_runs_as_a_module(make_source, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "components.packaging", "--source", str(make_source()),
-         "--cache-dir", str(tmp_path), "--local"],
+         "--cache-dir", str(tmp_path / "cache"), "--local"],
         capture_output=True, text=True, cwd=REPO, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
