@@ -66,6 +66,21 @@ CASES = {
     "privateEndpoint off without a NAT VPC": (
         {P + "privateEndpoint": "false"}, "privateEndpoint", "vpcId and accessListCidrs"
     ),
+    # run-time watching (alerts, alarms)
+    "alert percent 0": ({P + "connectionAlertPercent": "0"}, "connectionAlertPercent", "1-100"),
+    "alert percent 101": ({P + "connectionAlertPercent": "101"}, "connectionAlertPercent",
+                          "1-100"),
+    # GroupNotification/EmailNotification intervalMin `minimum: 5` (Atlas Admin API v2).
+    "alert interval 4": ({P + "atlasAlertIntervalMin": "4"}, "atlasAlertIntervalMin",
+                         "5 or more"),
+    "alert email": ({P + "atlasAlertEmail": "ops team"}, "atlasAlertEmail", "name@domain"),
+    "topic not an SNS ARN": ({P + "alarmTopicArn": "arn:aws:sqs:us-east-1:123456789012:q"},
+                             "alarmTopicArn", "arn:aws:sns:<region>"),
+    "topic account not 12 digits": ({P + "alarmTopicArn": "arn:aws:sns:us-east-1:1234:t"},
+                                    "alarmTopicArn", "12-digit account"),
+    "errors threshold 0": ({P + "errorsAlarmThreshold": "0"}, "errorsAlarmThreshold",
+                           "1 or more"),
+    "duration percent 0": ({P + "durationAlarmPercent": "0"}, "durationAlarmPercent", "1-100"),
 }  # fmt: skip
 
 
