@@ -289,7 +289,8 @@ UNFOLLOWABLE = {
         "`ROUTES['a']`, not a function the check can read",
     ),
     "imported from outside the source folder": (
-        "from mangum import handler\n", "imported from mangum, which is not in the source folder"
+        "from mangum import handler\n",
+        "imported from mangum, which is not in the source folder",
     ),
 }
 
