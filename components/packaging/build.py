@@ -325,7 +325,7 @@ def build_function_package(
         else {}
     )
     if helper:
-        check_helper_pins(pins, f"{source.name}/{requirements_path.name}")
+        check_helper_pins(pins, f"{source.name}/{requirements_path.name}", target)
 
     excluded = effective_exclusions(pins, exclude)
     if pins and not excluded and exclude:
