@@ -49,7 +49,7 @@ from .errors import (
     PackagingConfigError,
     PackagingError,
 )
-from .handler import check_handler, read_source, split_handler
+from .handler import check_handler, module_loader, read_source, split_handler
 from .install import (
     DEFAULT_INDEX,
     INSTALLERS,
@@ -311,10 +311,13 @@ def build_function_package(
         read_source(code_members[module], f"{source.name}/{module}", handler),
         f"{source.name}/{module}",
         split_handler(handler)[1],
+        module_loader(code_members, source.name, handler),
     )
-    if reuse:
-        raise HandlerError(handler, reuse[0].message, reuse[0].allowed)
-    step(f"handler: {handler} defined in {source.name}/{module}, one client reused")
+    errors = [finding for finding in reuse if finding.severity == "error"]
+    if errors:
+        raise HandlerError(handler, errors[0].message, errors[0].allowed)
+    verdict = f"warning: {reuse[0].message}" if reuse else "one client reused"
+    step(f"handler: {handler} defined in {source.name}/{module}, {verdict}")
     # The toolkit's atlas_lambda for a handler that imports it and ships none of its own.
     helper = (
         helper_members()
@@ -322,7 +325,7 @@ def build_function_package(
         else {}
     )
     if helper:
-        check_helper_pins(pins, f"{source.name}/{requirements_path.name}")
+        check_helper_pins(pins, f"{source.name}/{requirements_path.name}", target)
 
     excluded = effective_exclusions(pins, exclude)
     if pins and not excluded and exclude:

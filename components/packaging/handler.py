@@ -11,8 +11,8 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path, PurePosixPath
 
 from .errors import HandlerError
 
@@ -113,3 +113,28 @@ def read_source(path: Path, shown: str, handler: str) -> str:
     if problem:
         raise HandlerError(handler, f"{shown}: {problem}", "save it as UTF-8")
     return text
+
+
+def module_loader(
+    members: Mapping[str, Path], where: str, handler: str
+) -> Callable[[str, int, str], tuple[str, str] | None]:
+    """Finds `from <module> import ...` targets among the shipped modules, so the handler
+    check can follow a handler defined in another module of the source folder. Filenames
+    are shown as `<where>/<member>`; anything not shipped (site-packages, stdlib) is None."""
+
+    def load(module: str, level: int, importer: str) -> tuple[str, str] | None:
+        parts = PurePosixPath(importer.removeprefix(f"{where}/")).parent.parts
+        if level:
+            if level - 1 > len(parts):
+                return None
+            base = list(parts[: len(parts) - (level - 1)])
+        else:
+            base = []
+        path = "/".join([*base, *module.split(".")] if module else base)
+        for name in (f"{path}.py", f"{path}/__init__.py"):
+            if name in members:
+                shown = f"{where}/{name}"
+                return read_source(members[name], shown, handler), shown
+        return None
+
+    return load

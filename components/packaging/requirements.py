@@ -59,6 +59,13 @@ def parse_requirements(
             raise UnpinnedRequirementError(
                 source, number, line, "is an installer option, not a pinned requirement"
             )
+        if " --hash" in f" {line}":
+            raise UnpinnedRequirementError(
+                source, number, line,
+                "carries --hash options, which this build does not take: it installs binary "
+                "wheels chosen per target, whose digests land in the build manifest; remove "
+                "the --hash=... options from the line",
+            )  # fmt: skip
         try:
             requirement = Requirement(line)
         except InvalidRequirement as error:

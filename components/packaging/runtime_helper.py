@@ -24,6 +24,7 @@ from packaging.version import Version
 from ..locations import FUNCTION_SOURCE_DIR, RUNTIME_HELPER_DIR
 from .errors import PackagingConfigError
 from .requirements import PinnedRequirement, read_requirements
+from .target import Target
 from .tree import iter_tree
 
 PACKAGE = "atlas_lambda"
@@ -76,9 +77,25 @@ def toolkit_pins() -> tuple[PinnedRequirement, ...]:
     return read_requirements(FUNCTION_SOURCE_DIR / "requirements.txt")
 
 
-def check_helper_pins(pins: Sequence[PinnedRequirement], requirements_name: str) -> None:
-    """Refuse requirements that lack what the helper imports, naming the missing pin."""
+def applies(pin: PinnedRequirement, target: Target) -> bool:
+    """True when the pin's environment marker (if any) holds on the target."""
+    marker = Requirement(pin.line).marker
+    return marker is None or marker.evaluate(target.marker_environment())
+
+
+def check_helper_pins(
+    pins: Sequence[PinnedRequirement], requirements_name: str, target: Target
+) -> None:
+    """Refuse requirements that lack, on the target, what the helper imports, naming the pin."""
     allowed = ", ".join(pin.line for pin in toolkit_pins())
+    for pin in pins:
+        if pin.name in ("pymongo", "pymongo-auth-aws") and not applies(pin, target):
+            raise PackagingConfigError(
+                requirements_name,
+                f"{pin.line!r} has a marker that is false for {target.describe()}, so the "
+                f"package would have no {pin.name}, which {PACKAGE} imports",
+                f"pins such as {allowed}, without a marker that excludes the target",
+            )
     by_name = {pin.name: pin for pin in pins}
     pymongo = by_name.get("pymongo")
     if pymongo is None:

@@ -14,6 +14,8 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 
+from packaging.markers import default_environment
+
 from .errors import PackagingConfigError
 
 # Lambda architecture -> machine name in wheel tags.
@@ -94,6 +96,24 @@ class Target:
             args += ["--platform", f"manylinux_2_{minor}_{self.machine}"]
         args += ["--platform", f"manylinux2014_{self.machine}"]
         return args
+
+    def marker_environment(self) -> dict[str, str]:
+        """PEP 508 marker values on the target (a Lambda is CPython on Linux): a pin whose
+        marker is false there is not installed in the package."""
+        if self.local:
+            return dict(default_environment())
+        return {
+            **default_environment(),
+            "python_version": self.python_version,
+            "python_full_version": f"{self.python_version}.0",
+            "implementation_name": "cpython",
+            "implementation_version": f"{self.python_version}.0",
+            "platform_python_implementation": "CPython",
+            "platform_machine": self.machine,
+            "platform_system": "Linux",
+            "sys_platform": "linux",
+            "os_name": "posix",
+        }
 
     def cache_key(self) -> dict[str, object]:
         """What makes two installs for this target interchangeable."""

@@ -76,6 +76,14 @@ def test_missing_explicit_requirements_file(make_source, tmp_path):
         ("-e ./local\n", 1, "is an installer option"),
         ("--index-url https://example.org/simple\n", 1, "is an installer option"),
         ("pymongo @ https://example.org/pymongo.whl\n", 1, "is a URL"),
+        # pip's hash-checking form (pip-compile --generate-hashes) is refused by name, not
+        # with the PEP 508 parser's message; a continuation joins the hash to its pin.
+        ("pymongo==4.20.0 --hash=sha256:" + "0" * 64 + "\n", 1, "carries --hash options"),
+        (
+            "dnspython==2.9.2\npymongo==4.20.0 \\\n    --hash=sha256:" + "a" * 64 + "\n",
+            2,
+            "carries --hash options",
+        ),
         (
             "pymongo[aws]==4.20.0 \\\n  ; python_version < '3'\nbad line!\n",
             3,

@@ -54,7 +54,7 @@ def _helper_files() -> dict[str, bytes]:
 
 def _files(root: Path, prefix: str = "") -> dict[str, bytes]:
     return {
-        name[len(prefix):]: path.read_bytes()
+        name[len(prefix) :]: path.read_bytes()
         for name, path in iter_tree(root, skip_hidden=False)
         if name.startswith(prefix)
     }
@@ -131,6 +131,17 @@ def test_a_handler_that_does_not_import_it_gets_none(make_source, build_user):
         ("dnspython==2.9.2\n", "no pymongo is pinned"),
         ("pymongo[aws]==4.5.0\n", "needs pymongo 4.6 or later, not 4.5.0"),
         ("pymongo==4.20.0\ndnspython==2.9.2\n", "needs pymongo[aws] or pymongo-auth-aws"),
+        # PEP 508 markers are evaluated for the target (arm64 Linux by
+        # default), as the installer will: a false marker means no pymongo in the package.
+        (
+            'pymongo[aws]==4.20.0 ; python_version < "3.0"\n',
+            "has a marker that is false for manylinux_2_34_aarch64",
+        ),
+        ('pymongo[aws]==4.20.0 ; sys_platform == "win32"\n', "has a marker that is false"),
+        (
+            'pymongo==4.20.0\npymongo-auth-aws==1.3.0 ; platform_machine == "x86_64"\n',
+            "so the package would have no pymongo-auth-aws",
+        ),
     ],
 )
 def test_missing_pins_are_named_before_any_install(make_source, requirements, problem):
@@ -202,3 +213,19 @@ def test_the_packaging_command_ships_it(user_source, session_cache):
     layer = Path(built["layer"]["path"]) / "python" / "atlas_lambda"
     assert (layer / "client.py").read_bytes() == (RUNTIME_HELPER_DIR / "client.py").read_bytes()
     assert "runtime helper: the toolkit's atlas_lambda" in result.stderr
+
+
+def test_pins_whose_markers_hold_on_the_target_satisfy_the_helper():
+    """The same marker is true for one target and false for another (PEP 508 evaluation with
+    the target's python_version and platform_machine, components/packaging/target.py)."""
+    from components.packaging.requirements import parse_requirements
+    from components.packaging.runtime_helper import check_helper_pins
+    from components.packaging.target import lambda_target
+
+    pins = parse_requirements(
+        'pymongo[aws]==4.20.0 ; python_version >= "3.12" and platform_machine == "aarch64"\n'
+    )
+    check_helper_pins(pins, "fn/requirements.txt", lambda_target("arm64", "python3.13"))
+    for target in (lambda_target("x86_64", "python3.13"), lambda_target("arm64", "python3.11")):
+        with pytest.raises(PackagingConfigError, match="has a marker that is false for"):
+            check_helper_pins(pins, "fn/requirements.txt", target)
