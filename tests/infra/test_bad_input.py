@@ -142,3 +142,15 @@ def test_memory_below_512_is_advisory_not_an_error(deploy):
     run, _ = deploy("dev", **{P + "memorySize": "256"})
     assert run.plan.one("aws:lambda/function:Function").inputs["memorySize"] == 256
     assert any("memorySize" in warning and "512" in warning for warning in run.plan.warnings)
+
+
+def test_non_string_environment_value_names_the_value():
+    """Lambda API reference, Environment: Variables maps strings to strings. The name `A`
+    is also too short for Lambda's pattern; the value is what the message must blame."""
+    from components.lambda_function import validate_lambda_args
+
+    with pytest.raises(ConfigError) as caught:
+        validate_lambda_args({"function_name": "f", "environment": {"A": 1}})
+    message = str(caught.value)
+    assert message.startswith("environment.A: value 1 is not a string"), message
+    assert "allowed: a string" in message, message
