@@ -31,10 +31,14 @@ from .log_queries import QUERIES
 DEFAULT_ERRORS_THRESHOLD = 1
 DEFAULT_DURATION_PERCENT = 80
 PERIOD_S = 60
-# arn:<partition>:sns:<region>:<12-digit account>:<topic> (topic: 1-256 of A-Za-z0-9_-).
+# arn:<partition>:sns:<region>:<12-digit account>:<topic> (topic: 1-256 of A-Za-z0-9_-,
+# a FIFO topic's name ending in `.fifo`).
 SNS_TOPIC_ARN = re.compile(
-    r"arn:aws(?:-[a-z]+)*:sns:[a-z]{2}(?:-[a-z]+)+-[0-9]:[0-9]{12}:[A-Za-z0-9_-]{1,256}"
+    r"arn:(?P<partition>aws(?:-[a-z]+)*):sns:(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]):"
+    r"[0-9]{12}:(?:[A-Za-z0-9_-]{1,251}(?P<fifo>\.fifo)|[A-Za-z0-9_-]{1,256})"
 )
+# Atlas serves commercial Regions only (guardrails/regions.py): their partition is `aws`.
+PARTITION = "aws"
 
 
 @dataclass(frozen=True)
@@ -55,14 +59,46 @@ def validate_alarm_args(args: Mapping[str, Any]) -> None:
     if isinstance(errors, bool) or not isinstance(errors, int) or errors < 1:
         raise ConfigError("errorsAlarmThreshold", f"{errors!r} errors a minute", "1 or more")
     percent = args.get("duration_alarm_percent", DEFAULT_DURATION_PERCENT)
-    if isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100:
-        raise ConfigError("durationAlarmPercent", f"{percent!r} is not a percentage", "1-100")
-    topic = args.get("alarm_topic_arn")
-    if isinstance(topic, str) and topic and not SNS_TOPIC_ARN.fullmatch(topic):
+    # A timed-out invocation's Duration is its timeout, never more, so with
+    # GreaterThanThreshold 100 % could never fire; timeouts count in the Errors alarm.
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 99:
         raise ConfigError(
-            "alarmTopicArn", f"{topic[:120]!r} is not an SNS topic ARN",
-            "arn:aws:sns:<region>:<12-digit account>:<topic name>, or empty",
-        )  # fmt: skip
+            "durationAlarmPercent",
+            f"{percent!r} is not a percentage below 100 (an invocation's Duration never "
+            "exceeds the timeout, so the alarm could not fire)",
+            "1-99",
+        )
+    topic = args.get("alarm_topic_arn")
+    if isinstance(topic, str) and topic:
+        match = SNS_TOPIC_ARN.fullmatch(topic)
+        if not match:
+            raise ConfigError(
+                "alarmTopicArn", f"{topic[:120]!r} is not an SNS topic ARN",
+                "arn:aws:sns:<region>:<12-digit account>:<topic name>, or empty",
+            )  # fmt: skip
+        if match["fifo"]:
+            # SNS "Message delivery for FIFO topics": FIFO topics deliver to SQS only, and
+            # SNS Publish to one needs a MessageGroupId, which an alarm action does not send.
+            raise ConfigError(
+                "alarmTopicArn",
+                f"{topic[:120]!r} is a FIFO topic; CloudWatch alarms cannot notify FIFO topics",
+                "a standard (not FIFO) topic: arn:aws:sns:<region>:<12-digit account>:<name>",
+            )
+
+
+def validate_topic_region(topic: object, aws_region: str) -> None:
+    """Refuse a topic outside the alarms' own Region and partition: PutMetricAlarm takes
+    `arn:aws:sns:region:account-id:sns-topic-name` of the alarm's Region (botocore
+    cloudwatch service-2.json, AlarmActions) and answers another with "Invalid region ...
+    specified" or "Invalid partition ... specified"."""
+    match = SNS_TOPIC_ARN.fullmatch(topic) if isinstance(topic, str) else None
+    if match and (match["partition"], match["region"]) != (PARTITION, aws_region):
+        raise ConfigError(
+            "alarmTopicArn",
+            f"{topic[:120]!r} is in {match['partition']}/{match['region']}; CloudWatch alarms "
+            f"notify only topics in their own Region and partition ({PARTITION}/{aws_region})",
+            f"arn:{PARTITION}:sns:{aws_region}:<12-digit account>:<topic name>, or empty",
+        )
 
 
 def alarm_specs(timeout_s: int, errors_threshold: int, duration_percent: int) -> list[AlarmSpec]:

@@ -9,8 +9,8 @@ Facts from the Atlas Admin API v2 spec (mongodb/atlas-sdk-go `openapi/atlas-api.
 the host's configured limit) to `ConnectionsPercentRawMetricThresholdView`: mode `AVERAGE`,
 operator `LESS_THAN`/`GREATER_THAN`, units `RawMetricUnits` = `RAW`. The percentage is per
 host (per mongos on a sharded cluster), against that host's own limit, so one threshold
-holds for every tier. Notifications: `intervalMin` has `minimum: 5`; `GroupNotification`
-takes `roles`, `emailEnabled`, `smsEnabled`.
+holds for every tier. Notifications: `intervalMin` has `minimum: 5` (int32, no `maximum`);
+`GroupNotification` takes `roles`, `emailEnabled`, `smsEnabled`.
 
 Host metrics accept matchers on TYPE_NAME, HOSTNAME, PORT, HOSTNAME_AND_PORT,
 REPLICA_SET_NAME only (`HostMatcherField`; the provider's matcher table agrees): no
@@ -35,6 +35,9 @@ METRIC_NAME = "CONNECTIONS_PERCENT"
 DEFAULT_PERCENT = 80
 DEFAULT_INTERVAL_MIN = 60
 MIN_INTERVAL_MIN = 5  # GroupNotification/EmailNotification intervalMin `minimum: 5`
+# intervalMin is `format: int32` with no `maximum` (atlas-sdk-go
+# openapi/atlas-api-transformed.yaml, AlertsNotificationRootForGroup): the int32 range.
+MAX_INTERVAL_MIN = 2**31 - 1
 OWNER_ROLES = ("GROUP_OWNER",)
 # Deliberately loose: Atlas validates the address; this catches a key filled with a name.
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -46,9 +49,15 @@ def validate_alert_args(args: Mapping[str, Any]) -> None:
     if isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100:
         raise ConfigError("connectionAlertPercent", f"{percent!r} is not a percentage", "1-100")
     interval = args.get("alert_interval_min", DEFAULT_INTERVAL_MIN)
-    if isinstance(interval, bool) or not isinstance(interval, int) or interval < MIN_INTERVAL_MIN:
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, int)
+        or not MIN_INTERVAL_MIN <= interval <= MAX_INTERVAL_MIN
+    ):
         raise ConfigError(
-            "atlasAlertIntervalMin", f"{interval!r} minutes", f"{MIN_INTERVAL_MIN} or more"
+            "atlasAlertIntervalMin",
+            f"{interval!r} minutes",
+            f"{MIN_INTERVAL_MIN}-{MAX_INTERVAL_MIN} (Atlas's intervalMin is a 32-bit integer)",
         )
     email = args.get("alert_email")
     if isinstance(email, str) and email and not EMAIL.fullmatch(email):

@@ -58,7 +58,7 @@ class AtlasClusterArgs(TypedDict):
     alert_email: NotRequired[pulumi.Input[str]]
     """Also send the alert to this address; the project's owners always get it."""
     alert_interval_min: NotRequired[int]
-    """Minutes between repeated notifications of an open alert, 5 or more (60)."""
+    """Minutes between repeated notifications of an open alert, 5-2147483647 (60)."""
 
 
 def validate_cluster_args(args: Mapping[str, Any]) -> None:

@@ -104,7 +104,7 @@ class MongoLambdaArgs(TypedDict):
     errors_alarm_threshold: NotRequired[int]
     """Errors in one minute that raise the Errors alarm, 1 or more (1)."""
     duration_alarm_percent: NotRequired[int]
-    """Alarm when an invocation's duration passes this share of the timeout, 1-100 (80)."""
+    """Alarm when an invocation's duration passes this share of the timeout, 1-99 (80)."""
 
 
 def descriptions(function_name: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .alarms import validate_topic_region
 from .autoscaling import tier_owned_by_atlas
 from .cli import CliError, register_secret
 from .cluster import AtlasClusterArgs, validate_cluster_args
@@ -23,6 +24,7 @@ from .config_files import load_mapping, mapping_field
 from .database_user import validate_user_args
 from .errors import ConfigError
 from .guardrails import deploy_limits, rules
+from .guardrails.alert_settings import ignored_alert_settings
 from .guardrails.budget import budget_findings, connection_budget
 from .guardrails.regions import ATLAS_AWS_REGIONS
 from .lambda_function import validate_lambda_args
@@ -100,7 +102,9 @@ def _parse(key: ConfigKey, raw: Any) -> Any:
             "a plain value for the offline preview, or run `pulumi preview`",
         )
     if key.type == "string":
-        return str(raw)
+        if not _structured(raw):
+            return str(raw)
+        raise ConfigError(f"{PROJECT}:{key.name}", f"{raw!r} is a list or mapping", expected)
     if key.type == "integer":
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
@@ -121,6 +125,19 @@ def _parse(key: ConfigKey, raw: Any) -> Any:
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return value
     raise ConfigError(f"{PROJECT}:{key.name}", f"{raw!r} is not {expected}", expected)
+
+
+def _structured(raw: Any) -> bool:
+    """A YAML list or mapping: the Pulumi CLI (and the offline engine) hand one to the
+    program as its JSON text, which no string key of this project accepts."""
+    if isinstance(raw, list | dict):
+        return True
+    if not isinstance(raw, str) or raw[:1] not in ("[", "{"):
+        return False
+    try:
+        return isinstance(json.loads(raw), list | dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def project_values(
@@ -215,12 +232,14 @@ def settings_from_values(
     values: Mapping[str, Any],
     secret_keys: frozenset[str] = frozenset(),
     project_dir: Path | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> StackSettings:
     """Turn typed config values into validated component args, or raise ConfigError.
 
     The function deployed is `<project_dir>/function` (default: the working directory,
     which is the project directory when Pulumi runs a program): the user's project's own
-    code, never the toolkit's bundled sample.
+    code, never the toolkit's bundled sample. `defaults` (the declared ones, when not
+    given) tell which alert settings were set, to name those that have no effect.
     """
     if not aws_region:
         raise ConfigError("aws:region", "is not set", sorted(ATLAS_AWS_REGIONS))
@@ -317,6 +336,13 @@ def settings_from_values(
     if f"{PROJECT}:environment" in secret_keys:
         function["secret_environment"] = True
     advisories = validate_lambda_args(function)
+    validate_topic_region(function.get("alarm_topic_arn"), aws_region)
+    advisories += ignored_alert_settings(
+        values["alerts"],
+        tier,
+        values,
+        defaults if defaults is not None else {k: v.default for k, v in declared_keys().items()},
+    )
     rules.raise_on_errors(deploy_limits.environment_size(function["environment"]))
     advisories += tier_owned_by_atlas(
         tier, cluster.get("auto_scaling_max_tier"), cluster.get("shard_count", 1)
@@ -355,9 +381,13 @@ def load_settings() -> StackSettings:
     secret_keys = frozenset(k for k in raw if runtime_config.is_config_secret(k))
     for key in secret_keys:
         _register_secret_value(str(raw[key]))
-    values = project_values(raw, declared_keys(_project_file.get()))
+    schema = declared_keys(_project_file.get())
+    values = project_values(raw, schema)
     aws_region = pulumi.Config("aws").get("region")
-    settings = settings_from_values(pulumi.get_stack(), aws_region, values, secret_keys)
+    defaults = {name: key.default for name, key in schema.items()}
+    settings = settings_from_values(
+        pulumi.get_stack(), aws_region, values, secret_keys, defaults=defaults
+    )
     sink = _advisory_sink.get()
     if sink is not None:
         sink.extend(settings.advisories)

@@ -123,7 +123,17 @@ def environment_keys(env: Mapping[str, str], key: str = "environment") -> list[F
     """Lambda rejects functions that set its reserved keys; the deploy would fail late."""
     findings = []
     for name in sorted(env):
-        if limits.is_reserved_env_key(name):
+        if not isinstance(env[name], str):
+            findings.append(
+                Finding(
+                    "env-value-type",
+                    f"{key}.{name}",
+                    f"value {env[name]!r} is not a string",
+                    # Lambda API reference, Environment: Variables is a map of string to string
+                    allowed="a string value (quote numbers and booleans)",
+                )
+            )
+        elif limits.is_reserved_env_key(name):
             findings.append(
                 Finding(
                     "reserved-env-key",

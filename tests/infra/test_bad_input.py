@@ -72,7 +72,7 @@ CASES = {
                           "1-100"),
     # GroupNotification/EmailNotification intervalMin `minimum: 5` (Atlas Admin API v2).
     "alert interval 4": ({P + "atlasAlertIntervalMin": "4"}, "atlasAlertIntervalMin",
-                         "5 or more"),
+                         "5-2147483647"),
     "alert email": ({P + "atlasAlertEmail": "ops team"}, "atlasAlertEmail", "name@domain"),
     "topic not an SNS ARN": ({P + "alarmTopicArn": "arn:aws:sqs:us-east-1:123456789012:q"},
                              "alarmTopicArn", "arn:aws:sns:<region>"),
@@ -80,7 +80,37 @@ CASES = {
                                     "alarmTopicArn", "12-digit account"),
     "errors threshold 0": ({P + "errorsAlarmThreshold": "0"}, "errorsAlarmThreshold",
                            "1 or more"),
-    "duration percent 0": ({P + "durationAlarmPercent": "0"}, "durationAlarmPercent", "1-100"),
+    "duration percent 0": ({P + "durationAlarmPercent": "0"}, "durationAlarmPercent", "1-99"),
+    # A timed-out invocation's Duration is its timeout, never more: > 100 % cannot fire.
+    "duration percent 100": ({P + "durationAlarmPercent": "100"}, "durationAlarmPercent",
+                             "1-99"),
+    # atlas-sdk-go openapi/atlas-api-transformed.yaml, AlertsNotificationRootForGroup
+    # .intervalMin: `format: int32`, `minimum: 5`, no `maximum`: the int32 range bounds it.
+    "alert interval over int32": ({P + "atlasAlertIntervalMin": "2147483648"},
+                                  "atlasAlertIntervalMin", "5-2147483647"),
+    # A YAML list for a string key arrives as JSON text, as the Pulumi CLI hands it.
+    "alert email as a YAML list": ({P + "atlasAlertEmail": '["a@b.co"]'},
+                                   "atlas-lambda:atlasAlertEmail", "a string"),
+    # PutMetricAlarm AlarmActions (botocore cloudwatch service-2.json): "SNS notification
+    # action: arn:aws:sns:region:account-id:sns-topic-name"; CloudWatch answers another Region
+    # with "Invalid region ca-central-1 specified. Only us-west-2 is supported."
+    # (cds-snc/notification-terraform#128) and another partition with "Invalid partition aws
+    # specified. Only aws-us-gov is supported." (aws-samples/amazon-cloudwatch-auto-alarms#61).
+    "topic in aws-cn": ({P + "alarmTopicArn": "arn:aws-cn:sns:cn-north-1:123456789012:t"},
+                        "alarmTopicArn", "arn:aws:sns:us-east-1:"),
+    "topic in GovCloud": ({P + "alarmTopicArn": "arn:aws-us-gov:sns:us-east-1:123456789012:t"},
+                          "alarmTopicArn", "arn:aws:sns:us-east-1:"),
+    "topic in a made-up partition": (
+        {P + "alarmTopicArn": "arn:aws-foo-bar:sns:us-east-1:123456789012:t"},
+        "alarmTopicArn", "arn:aws:sns:us-east-1:",
+    ),
+    "topic in another region": ({P + "alarmTopicArn": "arn:aws:sns:eu-west-1:123456789012:t"},
+                                "alarmTopicArn", "arn:aws:sns:us-east-1:"),
+    # SNS "Message delivery for FIFO topics": a FIFO topic delivers to SQS queues only, never
+    # to email, SMS or HTTP(S); SNS Publish to a FIFO topic needs a MessageGroupId, which an
+    # alarm action does not send.
+    "FIFO topic": ({P + "alarmTopicArn": "arn:aws:sns:us-east-1:123456789012:t.fifo"},
+                   "alarmTopicArn", "a standard (not FIFO) topic"),
 }  # fmt: skip
 
 
@@ -112,3 +142,15 @@ def test_memory_below_512_is_advisory_not_an_error(deploy):
     run, _ = deploy("dev", **{P + "memorySize": "256"})
     assert run.plan.one("aws:lambda/function:Function").inputs["memorySize"] == 256
     assert any("memorySize" in warning and "512" in warning for warning in run.plan.warnings)
+
+
+def test_non_string_environment_value_names_the_value():
+    """Lambda API reference, Environment: Variables maps strings to strings. The name `A`
+    is also too short for Lambda's pattern; the value is what the message must blame."""
+    from components.lambda_function import validate_lambda_args
+
+    with pytest.raises(ConfigError) as caught:
+        validate_lambda_args({"function_name": "f", "environment": {"A": 1}})
+    message = str(caught.value)
+    assert message.startswith("environment.A: value 1 is not a string"), message
+    assert "allowed: a string" in message, message

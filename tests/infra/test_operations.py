@@ -125,3 +125,36 @@ def _dev() -> dict[str, str]:
     from components.offline.engine import stack_config
 
     return stack_config("dev")[0]
+
+
+def _ignored(run) -> dict[str, str]:
+    """The keys named by "is ignored" advisories (compose warns `key: message`)."""
+    pairs = (warning.partition(": ") for warning in run.plan.warnings)
+    return {key: message for key, _, message in pairs if message.startswith("is ignored")}
+
+
+def test_alert_settings_with_alerts_off_are_named_not_dropped(deploy):
+    run, _ = deploy("dev", **{P + "alerts": "false", P + "alarmTopicArn": TOPIC,
+                              P + "atlasAlertEmail": "dba@example.com"})  # fmt: skip
+    ignored = _ignored(run)
+    assert set(ignored) == {"alarmTopicArn", "atlasAlertEmail"}, ignored
+    assert "alerts is false" in ignored["alarmTopicArn"]
+    assert run.plan.by_type(ALARM) == [] and run.plan.by_type(ALERT) == []
+
+
+def test_atlas_alert_settings_on_a_shared_tier_are_named(deploy):
+    """cluster.py creates the Atlas alert on dedicated tiers only; the CloudWatch alarms
+    (alarmTopicArn) still apply, so only the Atlas keys are named."""
+    shared = {P + "tier": "M0", P + "privateEndpoint": "false",
+              P + "vpcId": "vpc-0123456789abcdef0",
+              P + "subnetIds": '["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]',
+              P + "accessListCidrs": '["203.0.113.7/32"]', P + "allowAccessList": "true"}
+    run, _ = deploy("dev", **shared, **{P + "atlasAlertIntervalMin": "5",
+                                        P + "connectionAlertPercent": "70",
+                                        P + "alarmTopicArn": TOPIC})  # fmt: skip
+    ignored = _ignored(run)
+    assert set(ignored) == {"atlasAlertIntervalMin", "connectionAlertPercent"}, ignored
+    assert "M0" in ignored["connectionAlertPercent"]
+    assert run.plan.by_type(ALERT) == [] and run.plan.by_type(ALARM)
+    run, _ = deploy("dev", **shared)
+    assert _ignored(run) == {}
