@@ -19,12 +19,24 @@ import collections.abc as abc
 import difflib
 import inspect
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
 
 from .errors import ConfigError
+from .guardrails import deploy_limits, rules
+
+FormatRule = Callable[[str, str], list[rules.Finding]]
+# Cheap format rules on plain strings, shared with the stack config; an Output is checked by
+# the provider at deploy.
+FORMATS: dict[str, FormatRule] = {
+    "cluster_name": deploy_limits.atlas_cluster_name,
+    "project_name": deploy_limits.atlas_project_name,
+    "project_id": deploy_limits.atlas_id,
+    "org_id": deploy_limits.atlas_id,
+    "role_arn": deploy_limits.iam_role_arn,
+}
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
 
@@ -105,7 +117,8 @@ def _problem(value: Any, hint: Any) -> str | None:
 
 def check_args(args: object, args_type: type, component: str) -> None:
     """Refuse args that do not fit `args_type` (a TypedDict): not a mapping, an unknown key
-    (naming the nearest known one), a missing required key, a value of the wrong type."""
+    (naming the nearest known one), a missing required key, a value of the wrong type, a
+    plain id or name in the wrong format (FORMATS)."""
     if not isinstance(args, Mapping):
         raise ConfigError("args", f"must be a dict of {args_type.__name__}", component)
     hints = _hints(args_type)
@@ -123,3 +136,9 @@ def check_args(args: object, args_type: type, component: str) -> None:
         problem = problem or _problem(value, hints[key])
         if problem:
             raise ConfigError(key, problem, _describe(hints[key]))
+    rules.raise_on_errors(
+        finding
+        for key, rule in FORMATS.items()
+        if isinstance(args.get(key), str)
+        for finding in rule(args[key], key)
+    )
