@@ -23,6 +23,9 @@ from tests.provider.fake_engine import PROJECT, STACK, FakeMonitor
 PKG = "atlas-lambda:index"
 ORG_ID = "0123456789abcdef01234567"
 ROLE_ARN = "arn:aws:iam::123456789012:role/app"
+CLUSTER = {"clusterName": "c", "awsRegion": "us-east-1", "orgId": ORG_ID}
+LAMBDA = {"functionName": "f", "vpcId": "v", "subnetIds": ["s"], "mongodbSrv": "m",
+          "databaseName": "d", "code": pulumi.AssetArchive({})}  # fmt: skip
 GIVEN_SUBNETS = {"subnet-0aaaaaaaaaaaaaaaa": "us-east-1b", "subnet-0bbbbbbbbbbbbbbbb": "us-east-1c"}
 
 
@@ -199,8 +202,24 @@ def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
                          "mongodbSrv": "m", "databaseName": "d", "code": pulumi.AssetArchive({}),
                          "environment": {"AWS_REGION": "x"}}, "environment.AWS_REGION",
          "reserved"),
+        # Strings where numbers go, and a bool for a number: the components' args check.
+        ("MongoLambda", {**LAMBDA, "memorySize": "big"}, "memorySize", "must be an integer"),
+        ("Network", {"availabilityZones": "3"}, "availabilityZones", "must be an integer"),
+        ("AtlasCluster", {**CLUSTER, "shardCount": "2", "clusterType": "SHARDED",
+                          "tier": "M30"}, "shardCount", "must be an integer"),
+        ("MongoLambda", {**LAMBDA, "timeout": True}, "timeout", "must be an integer"),
+        # Keys the shared validation names as the stack config does, mapped to the input.
+        ("AtlasCluster", {**CLUSTER, "awsRegion": "cn-north-1"}, "awsRegion", "Atlas serves"),
+        ("AtlasCluster", {**CLUSTER, "alertIntervalMin": 4}, "alertIntervalMin", "5 or more"),
+        ("AtlasCluster", {**CLUSTER, "alertEmail": "ops"}, "alertEmail", "name@domain"),
+        # Unknown inputs are refused, not dropped (the SDK maps only schema properties).
+        ("MongoLambda", {**LAMBDA, "memroySize": 2048}, "memroySize", "memorySize"),
+        ("IamDatabaseUser", {"projectId": ORG_ID, "roleArn": "role", "clusterName": "c",
+                             "databaseName": "app"}, "roleArn", "IAM role ARN"),
     ],
-    ids=["vpc-id", "fraction", "tier", "endpoint-tier", "roles", "reserved-env"],
+    ids=["vpc-id", "fraction", "tier", "endpoint-tier", "roles", "reserved-env",
+         "memory-str", "zones-str", "shards-str", "timeout-bool", "region", "interval",
+         "email", "unknown-key", "role-arn"],
 )  # fmt: skip
 def test_config_error_names_the_property(
     engine: FakeMonitor, type_: str, inputs: dict[str, Any], path: str, reason: str
