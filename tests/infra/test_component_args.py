@@ -139,6 +139,7 @@ def test_outputs_and_tuples_are_accepted_where_inputs_go():
         PrivateEndpoint(
             "pl", {**ENDPOINT, "project_id": _out(ID), "cluster_name": _out("orders")}
         )
-        Network("net", {"vpc_id": _out("vpc-0a1b"), "subnet_ids": ("subnet-0aaaaaaaa", "subnet-0bbbbbbbb")})
+        subnets = ("subnet-0aaaaaaaa", "subnet-0bbbbbbbb")
+        Network("net", {"vpc_id": _out("vpc-0a1b"), "subnet_ids": subnets})
 
     run_program(program, mocks=FakeCloud(), preview=False)
