@@ -7,6 +7,7 @@ import pulumi
 import pulumi_mongodbatlas as atlas
 
 from . import atlas_alerts
+from .args_check import check_args
 from .autoscaling import drift_control
 from .errors import ConfigError
 from .guardrails import rules
@@ -162,6 +163,7 @@ class AtlasCluster(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: AtlasClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        check_args(args, AtlasClusterArgs, "AtlasCluster")
         validate_cluster_args(args)
         super().__init__("atlas-lambda:index:AtlasCluster", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)

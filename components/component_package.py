@@ -12,6 +12,7 @@ handled here, so the components stay ordinary Python:
   INVALID_ARGUMENT and the property's path.
 """
 
+import difflib
 import re
 import sys
 from collections.abc import Collection
@@ -24,6 +25,7 @@ from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyTy
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
+from pulumi.runtime.rpc import UNKNOWN
 
 from .cluster import AtlasCluster
 from .database_user import IamDatabaseUser
@@ -41,13 +43,8 @@ COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (
     Network,
     PrivateEndpoint,
 )
-# Validation names a few keys as the stack config does, where the component's input
-# has another name.
-KEY_ALIASES: dict[tuple[str, str], str] = {
-    ("IamDatabaseUser", "databaseRoles"): "roles",
-    ("PrivateEndpoint", "tier"): "clusterTier",
-}
-_LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A ConfigError key: an optional config namespace (`aws:`), a name, then `.entry` parts.
+_KEY = re.compile(r"(?:[a-z][a-z-]*:)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
 
 
 def camel_case(name: str) -> str:
@@ -56,15 +53,37 @@ def camel_case(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def property_path(component: str, key: str, inputs: Collection[str]) -> str:
+def _words(name: str) -> list[str]:
+    """`atlasAlertEmail` → ['atlas', 'alert', 'email']."""
+    return [word.lower() for word in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
+
+
+def _input_named(name: str, inputs: Collection[str]) -> str | None:
+    """The input a key names: the same name, or the one input whose words end the key's
+    words or are ended by them. Validation shared with the stack config names its keys
+    (`aws:region`, `atlasAlertEmail`, `databaseRoles`) where the component's input is
+    `awsRegion`, `alertEmail`, `roles`; a rule's `tier` is PrivateEndpoint's `clusterTier`."""
+    if name in inputs:
+        return name
+    words = _words(name)
+
+    def related(candidate: str) -> bool:
+        theirs = _words(candidate)
+        shorter, longer = sorted((words, theirs), key=len)
+        return longer[len(longer) - len(shorter) :] == shorter
+
+    matches = [candidate for candidate in inputs if related(candidate)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def property_path(key: str, inputs: Collection[str]) -> str:
     """The schema property a ConfigError's key names (`environment.FOO` keeps its entry);
     a key naming no input (e.g. the packaging step) is passed on as it is."""
-    match = _LEADING_NAME.match(key)
+    match = _KEY.match(key)
     if match is None:
         return key
-    name = camel_case(match.group())
-    name = KEY_ALIASES.get((component, name), name)
-    if name not in inputs:
+    name = _input_named(camel_case(match.group("name")), inputs)
+    if name is None:
         return key
     rest = key[match.end() :]
     return name + rest if rest.startswith(".") else name
@@ -91,6 +110,22 @@ class AtlasLambdaProvider(ComponentProvider):
         component_name: str,
         property_path: str,
     ) -> Any:
+        if not property_path and isinstance(inputs, dict):
+            unknown = sorted(set(inputs) - set(properties))
+            if unknown:
+                near = difflib.get_close_matches(unknown[0], list(properties), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise InputPropertyError(
+                    unknown[0],
+                    f"is not an input of {component_name}{hint} "
+                    f"(allowed: {', '.join(sorted(properties))})",
+                )
+        for schema_name, prop in properties.items():
+            value = inputs.get(schema_name) if isinstance(inputs, dict) else None
+            # The SDK's own refusal of a string here names the parent path ('' at the top).
+            if prop.type == PropertyType.INTEGER and isinstance(value, str) and value != UNKNOWN:
+                path = f"{property_path}.{schema_name}" if property_path else schema_name
+                raise InputPropertyError(path, f"must be an integer, not str {value!r}")
         mapped = super().map_input_properties(
             inputs, properties, mapping, component_name, property_path
         )
@@ -115,7 +150,7 @@ class AtlasLambdaProvider(ComponentProvider):
                 raise
             component = resource_type.rsplit(":", maxsplit=1)[-1]
             inner = error.inner
-            path = property_path(component, inner.key, self._component_defs[component].inputs)
+            path = property_path(inner.key, self._component_defs[component].inputs)
             reason = inner.problem + (f" (allowed: {inner.allowed})" if inner.allowed else "")
             raise InputPropertyError(path, reason) from inner
 

@@ -6,6 +6,7 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_mongodbatlas as atlas
 
+from .args_check import check_args
 from .errors import ConfigError
 
 # Built-in roles that make sense scoped to one application database.
@@ -53,6 +54,7 @@ class IamDatabaseUser(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: IamDatabaseUserArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        check_args(args, IamDatabaseUserArgs, "IamDatabaseUser")
         validate_user_args(args)
         super().__init__("atlas-lambda:index:IamDatabaseUser", name, {}, opts)
         roles = list(args.get("roles", ["readWrite"]))

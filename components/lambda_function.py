@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import alarms
+from .args_check import check_args
 from .connection_string import build_lambda_uri
 from .errors import ConfigError
 from .guardrails import lambda_limits as limits
@@ -230,6 +231,7 @@ class MongoLambda(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MongoLambdaArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        check_args(args, MongoLambdaArgs, "MongoLambda")
         self.advisories = validate_lambda_args(args)
         settings = {**DEFAULTS, **args}
         # Packaging refuses unpinned requirements or a missing handler: do it before

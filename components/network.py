@@ -13,6 +13,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from .args_check import check_args
 from .endpoint_zones import zones_for_subnets
 from .errors import ConfigError
 
@@ -96,6 +97,7 @@ class Network(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        check_args(args, NetworkArgs, "Network")
         validate_network_args(args)
         super().__init__("atlas-lambda:index:Network", name, {}, opts)
         if _given(args.get("vpc_id")):

@@ -9,6 +9,7 @@ import pulumi_aws as aws
 import pulumi_mongodbatlas as atlas
 
 from . import endpoint_zones
+from .args_check import check_args
 from .errors import ConfigError
 from .guardrails import rules
 from .guardrails.regions import atlas_region
@@ -90,6 +91,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: PrivateEndpointArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        check_args(args, PrivateEndpointArgs, "PrivateEndpoint")
         if "cluster_tier" in args:
             rules.raise_on_errors(rules.private_endpoint_tier(args["cluster_tier"], True))
         region = atlas_region(args["aws_region"])

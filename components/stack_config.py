@@ -33,7 +33,7 @@ from .network import NetworkArgs, validate_network_args
 
 PROJECT = "atlas-lambda"
 PROJECT_FILE = project_dir() / "Pulumi.yaml"
-ATLAS_ID = re.compile(r"[0-9a-f]{24}")
+ATLAS_ID = deploy_limits.ATLAS_ID
 UNRESERVED = -1
 INTEGER = re.compile(r"-?[0-9]+", re.ASCII)  # Unicode digits (`١٢`) are not config integers
 TYPES = ("string", "integer", "boolean", "array")

@@ -17,6 +17,12 @@ from .rules import Finding
 # ending with a letter or digit. Atlas docs "Atlas Service Limits" → Label Limits: 64.
 CLUSTER_NAME = re.compile(r"([a-zA-Z0-9][a-zA-Z0-9-]*)?[a-zA-Z0-9]+", re.ASCII)
 CLUSTER_NAME_MAX = 64
+# Atlas organization and project ids: 24 hexadecimal characters (Atlas Admin API v2, the
+# `groupId`/`orgId` path parameters: `^([a-f0-9]{24})$`).
+ATLAS_ID = re.compile(r"[0-9a-f]{24}")
+# IAM User Guide, "IAM identifiers" → IAM ARNs: arn:<partition>:iam::<12-digit account>:
+# role/<path/>name; partitions aws, aws-cn, aws-us-gov, ...
+IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/.+", re.ASCII)
 # Atlas docs "Atlas Service Limits" → Label Limits, Project Name: ^[\p{L}\p{N}\-_.(),:&@+']{1,64}$
 PROJECT_NAME_MAX = 64
 PROJECT_NAME_PUNCTUATION = frozenset("-_.(),:&@+'")
@@ -39,6 +45,25 @@ def atlas_cluster_name(name: str, key: str = "clusterName") -> list[Finding]:
             f"{name!r} is not an Atlas cluster name",
             allowed=f"1-{CLUSTER_NAME_MAX} ASCII letters, digits and hyphens, "
             "starting and ending with a letter or digit",
+        )
+    ]
+
+
+def atlas_id(value: str, key: str) -> list[Finding]:
+    if ATLAS_ID.fullmatch(value):
+        return []
+    return [Finding("atlas-id", key, f"{value!r} is not an Atlas id", allowed="24 hex characters")]
+
+
+def iam_role_arn(value: str, key: str = "roleArn") -> list[Finding]:
+    if IAM_ROLE_ARN.fullmatch(value):
+        return []
+    return [
+        Finding(
+            "iam-role-arn",
+            key,
+            f"{value!r} is not an IAM role ARN",
+            allowed="arn:aws:iam::<12-digit account>:role/<name>",
         )
     ]
 

@@ -220,7 +220,8 @@ def test_private_endpoint_on_its_own_in_one_step() -> None:
     assert plan.one(VPCE).inputs["subnetIds"] == list(GIVEN_SUBNETS)[:2]
     with pytest.raises(ConfigError, match="vpc_id and subnet_ids go together"):
         run_program(
-            lambda: PrivateEndpoint("pl", {"project_id": "p", "cluster_name": "c",
-                                           "aws_region": "us-east-1", "vpc_id": GIVEN_VPC}),
+            lambda: PrivateEndpoint("pl", {"project_id": "65a1b2c3d4e5f60718293a4b",
+                                           "cluster_name": "c", "aws_region": "us-east-1",
+                                           "vpc_id": GIVEN_VPC}),
             mocks=FakeCloud(), preview=False,
         )  # fmt: skip

@@ -22,6 +22,10 @@ from tests.provider.fake_engine import PROJECT, STACK, FakeMonitor
 
 PKG = "atlas-lambda:index"
 ORG_ID = "0123456789abcdef01234567"
+ROLE_ARN = "arn:aws:iam::123456789012:role/app"
+CLUSTER = {"clusterName": "c", "awsRegion": "us-east-1", "orgId": ORG_ID}
+LAMBDA = {"functionName": "f", "vpcId": "v", "subnetIds": ["s"], "mongodbSrv": "m",
+          "databaseName": "d", "code": pulumi.AssetArchive({})}  # fmt: skip
 GIVEN_SUBNETS = {"subnet-0aaaaaaaaaaaaaaaa": "us-east-1b", "subnet-0bbbbbbbbbbbbbbbb": "us-east-1c"}
 
 
@@ -120,7 +124,7 @@ def test_database_user_from_outputs(engine: FakeMonitor) -> None:
     arn = "arn:aws:iam::123456789012:role/fn-role"
     response = register(
         engine, "IamDatabaseUser", "user",
-        {"projectId": "p" * 24, "roleArn": arn, "clusterName": "orders",
+        {"projectId": ORG_ID, "roleArn": arn, "clusterName": "orders",
          "databaseName": "app", "roles": ["read"]},
         {"roleArn": [role]},
     )  # fmt: skip
@@ -137,7 +141,7 @@ def test_private_endpoint_one_step(engine: FakeMonitor) -> None:
     engine.cloud.subnet_zones.update(GIVEN_SUBNETS)
     response = register(
         engine, "PrivateEndpoint", "pl",
-        {"projectId": "p" * 24, "clusterName": "orders", "awsRegion": "us-east-1",
+        {"projectId": ORG_ID, "clusterName": "orders", "awsRegion": "us-east-1",
          "vpcId": "vpc-0123456789abcdef0", "subnetIds": list(GIVEN_SUBNETS),
          "clusterTier": "M10"},
     )  # fmt: skip
@@ -190,16 +194,32 @@ def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
         ("Network", {"availabilityZones": 2.5}, "availabilityZones", "not a whole number"),
         ("AtlasCluster", {"clusterName": "c", "awsRegion": "us-east-1", "orgId": ORG_ID,
                           "tier": "M5"}, "tier", "unknown tier"),
-        ("PrivateEndpoint", {"projectId": "p", "clusterName": "c", "awsRegion": "us-east-1",
+        ("PrivateEndpoint", {"projectId": ORG_ID, "clusterName": "c", "awsRegion": "us-east-1",
                              "clusterTier": "M0"}, "clusterTier", "dedicated tier"),
-        ("IamDatabaseUser", {"projectId": "p", "roleArn": "a", "clusterName": "c",
+        ("IamDatabaseUser", {"projectId": ORG_ID, "roleArn": ROLE_ARN, "clusterName": "c",
                              "databaseName": "app", "roles": ["root"]}, "roles", "root"),
         ("MongoLambda", {"functionName": "f", "vpcId": "v", "subnetIds": ["s"],
                          "mongodbSrv": "m", "databaseName": "d", "code": pulumi.AssetArchive({}),
                          "environment": {"AWS_REGION": "x"}}, "environment.AWS_REGION",
          "reserved"),
+        # Strings where numbers go, and a bool for a number: the components' args check.
+        ("MongoLambda", {**LAMBDA, "memorySize": "big"}, "memorySize", "must be an integer"),
+        ("Network", {"availabilityZones": "3"}, "availabilityZones", "must be an integer"),
+        ("AtlasCluster", {**CLUSTER, "shardCount": "2", "clusterType": "SHARDED",
+                          "tier": "M30"}, "shardCount", "must be an integer"),
+        ("MongoLambda", {**LAMBDA, "timeout": True}, "timeout", "must be an integer"),
+        # Keys the shared validation names as the stack config does, mapped to the input.
+        ("AtlasCluster", {**CLUSTER, "awsRegion": "cn-north-1"}, "awsRegion", "Atlas serves"),
+        ("AtlasCluster", {**CLUSTER, "alertIntervalMin": 4}, "alertIntervalMin", "5 or more"),
+        ("AtlasCluster", {**CLUSTER, "alertEmail": "ops"}, "alertEmail", "name@domain"),
+        # Unknown inputs are refused, not dropped (the SDK maps only schema properties).
+        ("MongoLambda", {**LAMBDA, "memroySize": 2048}, "memroySize", "memorySize"),
+        ("IamDatabaseUser", {"projectId": ORG_ID, "roleArn": "role", "clusterName": "c",
+                             "databaseName": "app"}, "roleArn", "IAM role ARN"),
     ],
-    ids=["vpc-id", "fraction", "tier", "endpoint-tier", "roles", "reserved-env"],
+    ids=["vpc-id", "fraction", "tier", "endpoint-tier", "roles", "reserved-env",
+         "memory-str", "zones-str", "shards-str", "timeout-bool", "region", "interval",
+         "email", "unknown-key", "role-arn"],
 )  # fmt: skip
 def test_config_error_names_the_property(
     engine: FakeMonitor, type_: str, inputs: dict[str, Any], path: str, reason: str
