@@ -210,7 +210,7 @@ def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
         ("MongoLambda", {**LAMBDA, "timeout": True}, "timeout", "must be an integer"),
         # Keys the shared validation names as the stack config does, mapped to the input.
         ("AtlasCluster", {**CLUSTER, "awsRegion": "cn-north-1"}, "awsRegion", "Atlas serves"),
-        ("AtlasCluster", {**CLUSTER, "alertIntervalMin": 4}, "alertIntervalMin", "5 or more"),
+        ("AtlasCluster", {**CLUSTER, "alertIntervalMin": 4}, "alertIntervalMin", "5-2147483647"),
         ("AtlasCluster", {**CLUSTER, "alertEmail": "ops"}, "alertEmail", "name@domain"),
         # Unknown inputs are refused, not dropped (the SDK maps only schema properties).
         ("MongoLambda", {**LAMBDA, "memroySize": 2048}, "memroySize", "memorySize"),
