@@ -33,7 +33,6 @@ from .network import NetworkArgs, validate_network_args
 
 PROJECT = "atlas-lambda"
 PROJECT_FILE = project_dir() / "Pulumi.yaml"
-ATLAS_ID = deploy_limits.ATLAS_ID
 UNRESERVED = -1
 INTEGER = re.compile(r"-?[0-9]+", re.ASCII)  # Unicode digits (`١٢`) are not config integers
 TYPES = ("string", "integer", "boolean", "array")
@@ -201,14 +200,15 @@ def _atlas_id(key: str, value: str, secret_keys: frozenset[str]) -> Any:
     """A validated Atlas id; one set with `pulumi config set --secret` stays secret."""
     if not value:
         return None
-    if f"{PROJECT}:{key}" in secret_keys:
+    full_key = f"{PROJECT}:{key}"
+    if full_key in secret_keys:
         import pulumi
 
-        if value != UNDECRYPTED_SECRET and not ATLAS_ID.fullmatch(value):
-            raise ConfigError(f"{PROJECT}:{key}", "is not an Atlas id", "24 hex characters")
+        # Same rule as deploy_limits.atlas_id, but the message never echoes the value.
+        if value != UNDECRYPTED_SECRET and not deploy_limits.ATLAS_ID.fullmatch(value):
+            raise ConfigError(full_key, "is not an Atlas id", "24 hex characters")
         return pulumi.Output.secret(value)
-    if not ATLAS_ID.fullmatch(value):
-        raise ConfigError(f"{PROJECT}:{key}", f"{value!r} is not an Atlas id", "24 hex characters")
+    rules.raise_on_errors(deploy_limits.atlas_id(value, full_key))
     return value
 
 
