@@ -2,8 +2,8 @@
 
 import pulumi
 
-from components.stack import compose
-from components.stack_config import load_settings
+from components.stack.compose import compose
+from components.stack.config import load_settings
 
 for name, value in compose(load_settings()).items():
     pulumi.export(name, value)

@@ -14,17 +14,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "AtlasCluster": ".cluster",
-    "AtlasClusterArgs": ".cluster",
+    "AtlasCluster": ".cluster.component",
+    "AtlasClusterArgs": ".cluster.component",
     "ConfigError": ".errors",
-    "IamDatabaseUser": ".database_user",
-    "IamDatabaseUserArgs": ".database_user",
-    "MongoLambda": ".lambda_function",
-    "MongoLambdaArgs": ".lambda_function",
-    "Network": ".network",
-    "NetworkArgs": ".network",
-    "PrivateEndpoint": ".private_endpoint",
-    "PrivateEndpointArgs": ".private_endpoint",
+    "IamDatabaseUser": ".database_user.component",
+    "IamDatabaseUserArgs": ".database_user.component",
+    "MongoLambda": ".lambda_function.component",
+    "MongoLambdaArgs": ".lambda_function.component",
+    "Network": ".network.component",
+    "NetworkArgs": ".network.component",
+    "PrivateEndpoint": ".private_endpoint.component",
+    "PrivateEndpointArgs": ".private_endpoint.component",
 }
 
 __all__ = [
@@ -42,12 +42,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .cluster import AtlasCluster, AtlasClusterArgs
-    from .database_user import IamDatabaseUser, IamDatabaseUserArgs
+    from .cluster.component import AtlasCluster, AtlasClusterArgs
+    from .database_user.component import IamDatabaseUser, IamDatabaseUserArgs
     from .errors import ConfigError
-    from .lambda_function import MongoLambda, MongoLambdaArgs
-    from .network import Network, NetworkArgs
-    from .private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+    from .lambda_function.component import MongoLambda, MongoLambdaArgs
+    from .network.component import Network, NetworkArgs
+    from .private_endpoint.component import PrivateEndpoint, PrivateEndpointArgs
 
 
 def __getattr__(name: str) -> Any:

@@ -27,12 +27,12 @@ from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 from pulumi.runtime.rpc import UNKNOWN
 
-from .cluster import AtlasCluster
-from .database_user import IamDatabaseUser
+from .cluster.component import AtlasCluster
+from .database_user.component import IamDatabaseUser
 from .errors import ConfigError
-from .lambda_function import MongoLambda
-from .network import Network
-from .private_endpoint import PrivateEndpoint
+from .lambda_function.component import MongoLambda
+from .network.component import Network
+from .private_endpoint.component import PrivateEndpoint
 
 PACKAGE_NAME = "atlas-lambda"
 PACKAGE_VERSION = "0.1.0"

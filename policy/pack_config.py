@@ -16,7 +16,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Policy
 
 from components.cli import CliError
-from components.config_files import read_text
+from components.stack.files import read_text
 
 ENFORCEMENT_KEY = "enforcementLevel"
 LEVELS = tuple(level.value for level in EnforcementLevel)

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable
 
 from pulumi_policy import PolicyConfigSchema, StackValidationArgs, StackValidationPolicy
 
-from components.connection_string import is_load_balanced
 from components.guardrails import budget, rules
 from components.guardrails.rules import Finding, Severity
+from components.lambda_function.connection_string import is_load_balanced
 
 from . import resource_types as types
 from .findings import ENFORCEMENT, ReportViolation, report

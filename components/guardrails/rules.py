@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-from ..connection_string import is_load_balanced
 from ..errors import ConfigError
+from ..lambda_function.connection_string import is_load_balanced
 from . import lambda_limits as limits
 from .tiers import ALL_TIERS, DEDICATED_TIERS, is_dedicated
 

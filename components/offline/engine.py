@@ -27,10 +27,10 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 
 from ..cli import CliError, register_secret
-from ..config_files import load_mapping, mapping_field, scalar_texts
 from ..errors import ConfigError
 from ..locations import project_dir
-from ..stack_config import UNDECRYPTED_SECRET, declared_keys, run_context
+from ..stack.config import UNDECRYPTED_SECRET, declared_keys, run_context
+from ..stack.files import load_mapping, mapping_field, scalar_texts
 from .plan import Plan, PlannedResource, render_value
 
 PROJECT_DIR = project_dir()

@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import cli
 from ..cli import printable
-from ..config_files import read_text
+from ..stack.files import read_text
 
 EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_CHANGES
 

@@ -13,7 +13,7 @@ import re
 import socket
 from typing import Any
 
-from components.log_queries import QUERIES
+from components.lambda_function.log_queries import QUERIES
 from tests.function.backends import WireServerBackend
 from tests.function.conftest import StartEnvironment
 from tests.harness.events import http_event

@@ -5,7 +5,7 @@ from __future__ import annotations
 import handler
 from pymongo import MongoClient
 
-from components.connection_string import build_lambda_uri
+from components.lambda_function.connection_string import build_lambda_uri
 
 
 def _collection_database(uri: str) -> str:

@@ -9,8 +9,8 @@ import pytest
 
 from components.offline import OfflineRun, run_program, run_stack
 from components.offline.engine import stack_config
-from components.stack import compose
-from components.stack_config import load_settings
+from components.stack.compose import compose
+from components.stack.config import load_settings
 
 from .fake_cloud import FakeCloud
 

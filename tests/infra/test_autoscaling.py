@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.autoscaling import drift_control, tier_owned_by_atlas
+from components.cluster.autoscaling import drift_control, tier_owned_by_atlas
 
 from . import fake_atlas
 

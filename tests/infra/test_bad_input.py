@@ -147,7 +147,7 @@ def test_memory_below_512_is_advisory_not_an_error(deploy):
 def test_non_string_environment_value_names_the_value():
     """Lambda API reference, Environment: Variables maps strings to strings. The name `A`
     is also too short for Lambda's pattern; the value is what the message must blame."""
-    from components.lambda_function import validate_lambda_args
+    from components.lambda_function.component import validate_lambda_args
 
     with pytest.raises(ConfigError) as caught:
         validate_lambda_args({"function_name": "f", "environment": {"A": 1}})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from components.connection_string import build_lambda_uri
 from components.guardrails import rules
 from components.guardrails.regions import atlas_region
+from components.lambda_function.connection_string import build_lambda_uri
 
 
 def test_uri_options_in_stable_order():

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from components.endpoint_zones import endpoint_subnets, zones_for_subnets
 from components.errors import ConfigError
 from components.guardrails import rules
 from components.offline import Plan
 from components.offline.engine import stack_config
+from components.private_endpoint.zones import endpoint_subnets, zones_for_subnets
 
 from .conftest import run_project
 from .fake_cloud import FakeCloud

@@ -9,7 +9,7 @@ import pytest
 
 from components.errors import ConfigError
 from components.guardrails.handler_check import client_reuse_findings
-from components.lambda_function import FUNCTION_SOURCE_DIR
+from components.lambda_function.component import FUNCTION_SOURCE_DIR
 from components.offline import run_program
 from components.packaging.build import build_function_package
 from components.packaging.errors import HandlerError

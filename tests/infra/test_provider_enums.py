@@ -10,7 +10,7 @@ from components.errors import ConfigError
 from components.guardrails import lambda_limits
 from components.guardrails.regions import ATLAS_AWS_REGIONS, atlas_region
 from components.packaging.target import RUNTIMES
-from components.stack_config import declared_keys
+from components.stack.config import declared_keys
 
 from .conftest import run_project
 

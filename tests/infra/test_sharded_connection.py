@@ -21,10 +21,10 @@ import pytest
 from pymongo.errors import InvalidURI
 from pymongo.synchronous import uri_parser
 
-from components.connection_string import build_lambda_uri, is_load_balanced
 from components.errors import ConfigError
 from components.guardrails import rules
-from components.private_endpoint import select_private_srv
+from components.lambda_function.connection_string import build_lambda_uri, is_load_balanced
+from components.private_endpoint.component import select_private_srv
 
 P = "atlas-lambda:"
 FUNCTION = "aws:lambda/function:Function"

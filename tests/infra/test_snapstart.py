@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from components.errors import ConfigError
-from components.lambda_function import SNAP_START_ALIAS
+from components.lambda_function.component import SNAP_START_ALIAS
 
 from .conftest import run_project
 

@@ -108,8 +108,8 @@ def test_secret_config_is_masked(tmp_path, preview_stack):
     import pulumi
 
     from components.offline import SECRET, run_program
-    from components.stack import compose
-    from components.stack_config import load_settings
+    from components.stack.compose import compose
+    from components.stack.config import load_settings
 
     def program():
         outputs = compose(load_settings())

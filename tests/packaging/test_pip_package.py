@@ -40,7 +40,7 @@ assert importlib.util.find_spec("components") is None, "the repository leaked in
 
 import pulumi_atlas_lambda
 from pulumi_atlas_lambda import AtlasCluster, MongoLambda
-from pulumi_atlas_lambda.lambda_function import FUNCTION_SOURCE_DIR
+from pulumi_atlas_lambda.lambda_function.component import FUNCTION_SOURCE_DIR
 from pulumi_atlas_lambda.offline import run_program
 
 

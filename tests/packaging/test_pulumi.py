@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.lambda_function import MongoLambda
+from components.lambda_function.component import MongoLambda
 from components.offline import run_program
 from components.packaging.build import FunctionPackage, build_function_package
 from components.packaging.tree import pulumi_view

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from components.cli import run_command
-from components.connection_string import build_lambda_uri
+from components.lambda_function.connection_string import build_lambda_uri
 from components.offline import Plan, PlannedResource, run_stack
 from policy.offline import evaluate, main
 from policy.pack import POLICIES
@@ -177,8 +177,8 @@ def test_a_no_privatelink_variant_passes_the_pack() -> None:
 
     from components.offline import run_program
     from components.offline.engine import stack_config
-    from components.stack import compose
-    from components.stack_config import load_settings
+    from components.stack.compose import compose
+    from components.stack.config import load_settings
 
     config = {
         **stack_config("dev")[0],

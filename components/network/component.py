@@ -13,9 +13,9 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from .args_check import check_args
-from .endpoint_zones import zones_for_subnets
-from .errors import ConfigError
+from ..args_check import check_args
+from ..errors import ConfigError
+from ..private_endpoint.zones import zones_for_subnets
 
 MIN_AVAILABILITY_ZONES = 2
 MAX_AVAILABILITY_ZONES = 6

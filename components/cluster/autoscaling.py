@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .guardrails.rules import Finding
+from ..guardrails.rules import Finding
 
 # The one region config per replication spec that cluster.region_config builds.
 _INSTANCE_SIZE_PATH = "replicationSpecs[{shard}].regionConfigs[0].electableSpecs.instanceSize"

@@ -25,7 +25,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .log_queries import QUERIES
 
 DEFAULT_ERRORS_THRESHOLD = 1

@@ -8,11 +8,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_mongodbatlas as atlas
 
-from . import endpoint_zones
-from .args_check import check_args
-from .errors import ConfigError
-from .guardrails import rules
-from .guardrails.regions import atlas_region
+from ..args_check import check_args
+from ..errors import ConfigError
+from ..guardrails import rules
+from ..guardrails.regions import atlas_region
+from . import zones
 
 # Atlas's PrivateLink endpoint service maps each node to a port in this range.
 ATLAS_PORT_RANGE = (1024, 65535)
@@ -110,7 +110,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
             opts=child,
         )
         self.endpoint_service_name = self.atlas_endpoint.endpoint_service_name
-        self.service_zones = endpoint_zones.service_zones(self.endpoint_service_name, self)
+        self.service_zones = zones.service_zones(self.endpoint_service_name, self)
         self._resource_name, self._cluster_name = name, args["cluster_name"]
         self._shard_optimized = not args.get("legacy_sharded_connection_string", False)
         if "vpc_id" in args:
@@ -124,10 +124,10 @@ class PrivateEndpoint(pulumi.ComponentResource):
         name = self._resource_name
         child = pulumi.ResourceOptions(parent=self)
         served_subnets = pulumi.Output.all(
-            endpoint_zones.subnet_zones(subnet_ids, self),
+            zones.subnet_zones(subnet_ids, self),
             self.service_zones,
             self.endpoint_service_name,
-        ).apply(lambda read: endpoint_zones.endpoint_subnets(read[0], read[1], read[2]))
+        ).apply(lambda read: zones.endpoint_subnets(read[0], read[1], read[2]))
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=vpc_id,

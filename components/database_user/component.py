@@ -6,8 +6,8 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_mongodbatlas as atlas
 
-from .args_check import check_args
-from .errors import ConfigError
+from ..args_check import check_args
+from ..errors import ConfigError
 
 # Built-in roles that make sense scoped to one application database.
 DATABASE_ROLES: tuple[str, ...] = ("read", "readWrite", "dbAdmin", "dbOwner")

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 def zones_for_subnets(

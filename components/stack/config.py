@@ -16,20 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .alarms import validate_topic_region
-from .autoscaling import tier_owned_by_atlas
-from .cli import CliError, register_secret
-from .cluster import AtlasClusterArgs, validate_cluster_args
-from .config_files import load_mapping, mapping_field
-from .database_user import validate_user_args
-from .errors import ConfigError
-from .guardrails import deploy_limits, rules
-from .guardrails.alert_settings import ignored_alert_settings
-from .guardrails.budget import budget_findings, connection_budget
-from .guardrails.regions import ATLAS_AWS_REGIONS
-from .lambda_function import validate_lambda_args
-from .locations import project_dir
-from .network import NetworkArgs, validate_network_args
+from ..cli import CliError, register_secret
+from ..cluster.autoscaling import tier_owned_by_atlas
+from ..cluster.component import AtlasClusterArgs, validate_cluster_args
+from ..database_user.component import validate_user_args
+from ..errors import ConfigError
+from ..guardrails import deploy_limits, rules
+from ..guardrails.alert_settings import ignored_alert_settings
+from ..guardrails.budget import budget_findings, connection_budget
+from ..guardrails.regions import ATLAS_AWS_REGIONS
+from ..lambda_function.alarms import validate_topic_region
+from ..lambda_function.component import validate_lambda_args
+from ..locations import project_dir
+from ..network.component import NetworkArgs, validate_network_args
+from .files import load_mapping, mapping_field
 
 PROJECT = "atlas-lambda"
 PROJECT_FILE = project_dir() / "Pulumi.yaml"

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .cli import CliError
+from ..cli import CliError
 
 # An Emacs/Vim-style declaration such as `# -*- coding: latin-1 -*-` in the first two lines.
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)

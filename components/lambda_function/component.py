@@ -8,15 +8,15 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..args_check import check_args
+from ..errors import ConfigError
+from ..guardrails import lambda_limits as limits
+from ..guardrails import rules
+from ..locations import FUNCTION_SOURCE_DIR
+from ..packaging.build import build_function_package
+from ..private_endpoint.component import ATLAS_PORT_RANGE
 from . import alarms
-from .args_check import check_args
 from .connection_string import build_lambda_uri
-from .errors import ConfigError
-from .guardrails import lambda_limits as limits
-from .guardrails import rules
-from .locations import FUNCTION_SOURCE_DIR
-from .packaging.build import build_function_package
-from .private_endpoint import ATLAS_PORT_RANGE
 
 FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"

@@ -28,7 +28,7 @@ from typing import Any
 import pulumi
 import pulumi_mongodbatlas as atlas
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 EVENT_TYPE = "OUTSIDE_METRIC_THRESHOLD"
 METRIC_NAME = "CONNECTIONS_PERCENT"

@@ -6,13 +6,13 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_mongodbatlas as atlas
 
-from . import atlas_alerts
-from .args_check import check_args
+from ..args_check import check_args
+from ..errors import ConfigError
+from ..guardrails import rules
+from ..guardrails.regions import atlas_region
+from ..guardrails.tiers import DEDICATED_TIERS, is_dedicated, tier_rank
+from . import alerts
 from .autoscaling import drift_control
-from .errors import ConfigError
-from .guardrails import rules
-from .guardrails.regions import atlas_region
-from .guardrails.tiers import DEDICATED_TIERS, is_dedicated, tier_rank
 
 MONGODB_MAJOR_VERSIONS: tuple[str, ...] = ("7.0", "8.0")
 # Atlas offers sharding from M30 up.
@@ -105,7 +105,7 @@ def validate_cluster_args(args: Mapping[str, Any]) -> None:
             "a 24-hex Atlas organization id",
         )  # fmt: skip
     atlas_region(args["aws_region"])
-    atlas_alerts.validate_alert_args(args)
+    alerts.validate_alert_args(args)
 
 
 def region_config(tier: str, region: str, auto_scaling_max_tier: str | None) -> dict:
@@ -217,11 +217,11 @@ class AtlasCluster(pulumi.ComponentResource):
                 **{field: entry},
             )
         if dedicated and args.get("connection_alert", True):
-            atlas_alerts.connection_alert(
+            alerts.connection_alert(
                 f"{name}-connections-alert",
                 self.project_id,
-                args.get("connection_alert_percent", atlas_alerts.DEFAULT_PERCENT),
-                args.get("alert_interval_min", atlas_alerts.DEFAULT_INTERVAL_MIN),
+                args.get("connection_alert_percent", alerts.DEFAULT_PERCENT),
+                args.get("alert_interval_min", alerts.DEFAULT_INTERVAL_MIN),
                 args.get("alert_email"),
                 child,
             )

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import pulumi
 
-from .cluster import AtlasCluster
-from .connection_string import is_load_balanced
-from .database_user import IamDatabaseUser
-from .errors import ConfigError
-from .guardrails.budget import budget_findings, connection_budget
-from .lambda_function import MongoLambda
-from .network import Network
-from .private_endpoint import PrivateEndpoint
-from .stack_config import StackSettings
+from ..cluster.component import AtlasCluster
+from ..database_user.component import IamDatabaseUser
+from ..errors import ConfigError
+from ..guardrails.budget import budget_findings, connection_budget
+from ..lambda_function.component import MongoLambda
+from ..lambda_function.connection_string import is_load_balanced
+from ..network.component import Network
+from ..private_endpoint.component import PrivateEndpoint
+from .config import StackSettings
 
 
 def compose(settings: StackSettings) -> dict[str, pulumi.Output]:

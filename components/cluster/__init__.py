@@ -1,0 +1,1 @@
+"""AtlasCluster and what only it uses: auto-scaling drift control and the connections alert."""

@@ -1,0 +1,1 @@
+"""IamDatabaseUser: the Atlas user that is the function's IAM role."""

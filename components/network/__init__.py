@@ -1,0 +1,1 @@
+"""Network: the VPC and subnets the function runs in."""

@@ -1,0 +1,1 @@
+"""PrivateEndpoint and the zones its Atlas service serves."""
