@@ -158,10 +158,69 @@ def environment_keys(env: Mapping[str, str], key: str = "environment") -> list[F
     return findings
 
 
+# Whole words of a name (split at `_`, `-` and camelCase); `_` joins consecutive words.
 SECRET_ENV_WORDS: tuple[str, ...] = (
     "PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "APIKEY",
     "CREDENTIAL", "ACCESS_KEY", "AUTH_KEY", "PASSPHRASE",
 )  # fmt: skip
+# A last word that makes the name about a credential, not one: where it is kept
+# (SECRET_ARN, as the hint advises), what it is called, or a setting of it. A URL may
+# still hold a password: the value check below judges every value, whatever its name.
+NOT_SECRET_LAST_WORDS: frozenset[str] = frozenset({
+    "ARN", "NAME", "ID", "IDS", "URL", "URI", "PATH", "FILE", "LENGTH", "LEN", "SIZE",
+    "COUNT", "TTL", "TIMEOUT", "ENABLED", "TYPE", "VERSION", "HEADER", "FIELD", "ROUNDS",
+    "REGION",
+})  # fmt: skip
+# A count or bound before the word: MAX_TOKENS, NUM_SECRETS, OPENAI_MAX_TOKENS.
+COUNT_WORDS: frozenset[str] = frozenset({"MAX", "MIN", "NUM"})
+# Services named after what they keep: the AWS Parameters and Secrets Lambda Extension
+# reads PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, SECRETS_MANAGER_TTL and the like.
+SERVICE_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("SECRETS", "MANAGER"), ("SECRET", "MANAGER"), ("SECRETS", "EXTENSION"),
+)  # fmt: skip
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def name_words(name: str) -> list[str]:
+    """`dbPassword` -> DB, PASSWORD; `API_KEY2` -> API, KEY, 2; `APIKey` -> API, KEY."""
+    return [word.upper() for word in _NAME_WORD.findall(name)]
+
+
+def _without_services(words: list[str]) -> list[str]:
+    """`words` less each SERVICE_PHRASES: the rest of the name still counts."""
+    for phrase in SERVICE_PHRASES:
+        for index in range(len(words) - len(phrase), -1, -1):
+            if tuple(words[index : index + len(phrase)]) == phrase:
+                del words[index : index + len(phrase)]
+    return words
+
+
+def _secret_word_at(words: Sequence[str], start: int) -> bool:
+    """Whether one of SECRET_ENV_WORDS (or its plural: DB_CREDENTIALS) starts at `start`."""
+    for entry in SECRET_ENV_WORDS:
+        parts = entry.split("_")
+        found = words[start : start + len(parts)]
+        last = parts[-1]
+        if (
+            len(found) == len(parts)
+            and found[:-1] == parts[:-1]
+            and found[-1] in (last, last + "S")
+        ):
+            return True
+    return False
+
+
+def credential_name(name: str) -> bool:
+    """A name with a credential word in it, unless it is clearly about one (SECRET_ARN,
+    PASSWORD_MIN_LENGTH), counts something (MAX_TOKENS) or configures a secrets service.
+    Whole words only: TOKENIZER, SECRETARY and PASSWORDLESS are not credentials."""
+    words = _without_services(name_words(name))
+    if not words or words[-1] in NOT_SECRET_LAST_WORDS:
+        return False
+    return any(
+        _secret_word_at(words, index) and not COUNT_WORDS.intersection(words[:index])
+        for index in range(len(words))
+    )
 
 
 def _uri_password(value: str) -> bool | None:
@@ -177,7 +236,7 @@ def environment_secrets(env: Mapping[str, str], key: str = "environment") -> lis
     findings = []
     for name in sorted(env):
         value = env[name]
-        if any(word in name.upper() for word in SECRET_ENV_WORDS):
+        if credential_name(name):
             findings.append(
                 Finding(
                     "env-secret",
