@@ -10,12 +10,19 @@ handled here, so the components stay ordinary Python:
 - any exception from a constructor becomes a generic error: a `ConfigError` is re-raised as
   `InputPropertyError`, which the server (pulumi/provider/server.py) answers with
   INVALID_ARGUMENT and the property's path.
+
+A relative `sourceDir` names a folder of the consumer program, not of the plugin: the engine
+starts the plugin with the program's folder as its working directory (pulumi
+pkg/resource/plugin ExecPlugin → RunPluginRequest.Pwd → the language host's `cmd.Dir`), and
+no request carries it, so `provider/__main__.py` takes it at start and every `sourceDir`
+input is made absolute against it before a component sees it.
 """
 
 import difflib
 import re
 import sys
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -43,6 +50,8 @@ COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (
     Network,
     PrivateEndpoint,
 )
+# The input naming a function's folder; relative, it is a folder of the consumer program.
+SOURCE_DIR_INPUT = "sourceDir"
 # A ConfigError key: an optional config namespace (`aws:`), a name, then `.entry` parts.
 _KEY = re.compile(r"(?:[a-z][a-z-]*:)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
 
@@ -99,8 +108,34 @@ def whole_number(path: str, value: Any) -> Any:
     return value
 
 
+def resolve_source_dir(path: str, value: Any, program_dir: Path) -> Any:
+    """A relative `sourceDir` as the folder it names in the consumer program's directory;
+    an absolute one, an Output or an unknown passes unchanged.
+
+    The plugin runs in the program's directory but the component must not depend on the
+    working directory (nothing may change it, and a test host has its own): it gets an
+    absolute path. A relative folder that is not there fails here, naming where it was looked
+    for, rather than as a packaging error about a path the user never wrote."""
+    if not isinstance(value, str) or value == UNKNOWN or Path(value).is_absolute():
+        return value
+    resolved = program_dir / value
+    if not resolved.exists():
+        raise InputPropertyError(
+            path,
+            f"{value!r} does not exist in {program_dir} (a relative {SOURCE_DIR_INPUT} is "
+            "resolved against the consumer program's directory, where Pulumi runs it; give an "
+            "absolute path or a folder there)",
+        )
+    return str(resolved)
+
+
 class AtlasLambdaProvider(ComponentProvider):
-    """ComponentProvider with whole-number inputs and property-named validation errors."""
+    """ComponentProvider with whole-number inputs, property-named validation errors and
+    `sourceDir` resolved against the consumer program's directory."""
+
+    program_dir: Path | None = None
+    """The consumer program's directory, where a relative `sourceDir` is; None: the working
+    directory (`provider()` sets it)."""
 
     def map_input_properties(
         self,
@@ -134,6 +169,11 @@ class AtlasLambdaProvider(ComponentProvider):
             if prop.type == PropertyType.INTEGER and py_name in mapped:
                 path = f"{property_path}.{schema_name}" if property_path else schema_name
                 mapped[py_name] = whole_number(path, mapped[py_name])
+        if SOURCE_DIR_INPUT in properties and mapping[SOURCE_DIR_INPUT] in mapped:
+            py_name = mapping[SOURCE_DIR_INPUT]
+            path = f"{property_path}.{SOURCE_DIR_INPUT}" if property_path else SOURCE_DIR_INPUT
+            program_dir = self.program_dir or Path.cwd()
+            mapped[py_name] = resolve_source_dir(path, mapped[py_name], program_dir)
         return mapped
 
     def construct(
@@ -155,14 +195,18 @@ class AtlasLambdaProvider(ComponentProvider):
             raise InputPropertyError(path, reason) from inner
 
 
-def provider() -> AtlasLambdaProvider:
-    """The provider with its schema analysed from the five components."""
-    return AtlasLambdaProvider(list(COMPONENTS), PACKAGE_NAME, version=PACKAGE_VERSION)
+def provider(program_dir: Path | None = None) -> AtlasLambdaProvider:
+    """The provider with its schema analysed from the components; a relative `sourceDir`
+    resolves against `program_dir` (the working directory by default)."""
+    built = AtlasLambdaProvider(list(COMPONENTS), PACKAGE_NAME, version=PACKAGE_VERSION)
+    built.program_dir = (Path.cwd() if program_dir is None else program_dir).absolute()
+    return built
 
 
-def serve(args: list[str] | None = None) -> None:
+def serve(args: list[str] | None = None, program_dir: Path | None = None) -> None:
     """Run the gRPC server: `python provider/ <engine address>`, port on stdout.
 
     The same entry as `component_provider_host` (pulumi.provider.main over a
-    ComponentProvider), with the subclass above in place of the SDK's own."""
-    main(provider(), sys.argv[1:] if args is None else args)
+    ComponentProvider), with the subclass above in place of the SDK's own. `program_dir` is
+    the consumer program's directory: the plugin's working directory when it started."""
+    main(provider(program_dir), sys.argv[1:] if args is None else args)

@@ -67,7 +67,7 @@ class MongoLambdaArgs(TypedDict):
     """Put the dependencies in their own LayerVersion (default) so code-only changes
     upload only the code; False bundles everything into one package."""
     code: NotRequired[pulumi.Archive]
-    """A ready deployment package; skips the packaging of `source_dir`."""
+    """A ready package that must already hold its dependencies; skips packaging `source_dir`."""
     layers: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Extra layer version ARNs, after the dependency layer."""
     handler: NotRequired[str]

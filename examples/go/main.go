@@ -43,6 +43,9 @@ func main() {
 			return err
 		}
 		concurrency := 50
+		// Packaged by the component for arm64/python3.14: handler.py as the code, the pinned
+		// requirements.txt as a dependency layer. Relative to this program's directory.
+		sourceDir := "./function"
 		fn, err := atlaslambda.NewMongoLambda(ctx, "fn", &atlaslambda.MongoLambdaArgs{
 			FunctionName:            "orders-api",
 			VpcId:                   network.VpcId,
@@ -51,7 +54,7 @@ func main() {
 			MongodbSrv:              endpoint.PrivateSrvConnectionString,
 			DatabaseName:            "app",
 			ReservedConcurrency:     &concurrency,
-			Code:                    pulumi.NewFileArchive("./function"),
+			SourceDir:               &sourceDir,
 		})
 		if err != nil {
 			return err

@@ -27,7 +27,9 @@ const fn = new atlasLambda.MongoLambda("fn", {
     mongodbSrv: endpoint.privateSrvConnectionString,
     databaseName: "app",
     reservedConcurrency: 50,
-    code: new pulumi.asset.FileArchive("./function"),
+    // Packaged by the component for arm64/python3.14: handler.py as the code, the pinned
+    // requirements.txt as a dependency layer. Relative to this program's directory.
+    sourceDir: "./function",
 });
 new atlasLambda.IamDatabaseUser("user", {
     projectId: cluster.projectId,

@@ -10,6 +10,7 @@ and outputs. Children are answered by tests/infra/fake_cloud.py, as after a depl
 """
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
@@ -31,6 +32,7 @@ from pulumi.runtime.proto import (
     resource_pb2_grpc,
 )
 
+from components.packaging.cache import BUILD_DIR_ENV
 from tests.infra.fake_cloud import FakeCloud
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -182,12 +184,21 @@ def serve_monitor(monitor: FakeMonitor) -> grpc.Server:
 
 class Plugin:
     """`python provider/ <engine address>`: how pulumi-language-python's RunPlugin starts a
-    plugin folder with a `__main__.py` (cwd and args as there); the port comes on stdout."""
+    plugin folder with a `__main__.py` (args as there); the port comes on stdout.
 
-    def __init__(self, engine_address: str) -> None:
+    The working directory is the consumer program's directory, as the engine gives it
+    (pulumi pkg/resource/plugin ExecPlugin: RunPluginRequest.Pwd, the program's cwd; the
+    language host's `cmd.Dir = req.Pwd`), never the plugin's folder: the plugin finds its
+    own code by `__file__`, and a relative `sourceDir` is a folder of the program. Without
+    $ATLAS_LAMBDA_BUILD_DIR, as for a consumer that never set it: builds of a program's
+    folder go to `.build/` beside it, where the tests look."""
+
+    def __init__(self, engine_address: str, program_dir: Path) -> None:
+        self.program_dir = program_dir
         self.process = subprocess.Popen(
             [sys.executable, str(PLUGIN_DIR), engine_address],
-            cwd=PROJECT_DIR.parent,  # not the repo: the plugin must find its code itself
+            cwd=program_dir,
+            env={key: value for key, value in os.environ.items() if key != BUILD_DIR_ENV},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

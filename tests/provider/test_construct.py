@@ -6,17 +6,21 @@ on the plugin; the plugin registers the component and its children back on the m
 """
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import grpc
 import pulumi
 import pytest
+from pulumi.errors import InputPropertyError
 from pulumi.output import Unknown
+from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
 from pulumi.runtime import rpc
 
 # pulumi's own copy of google.rpc.Status: importing google.rpc's too clashes in the pool.
 from pulumi.runtime.proto import errors_pb2, resource_pb2, resource_pb2_grpc, status_pb2
 
+from components.component_package import provider
 from tests.infra.fake_cloud import physical_id
 from tests.provider.fake_engine import PROJECT, STACK, FakeMonitor
 
@@ -26,6 +30,13 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/app"
 CLUSTER = {"clusterName": "c", "awsRegion": "us-east-1", "orgId": ORG_ID}
 LAMBDA = {"functionName": "f", "vpcId": "v", "subnetIds": ["s"], "mongodbSrv": "m",
           "databaseName": "d", "code": pulumi.AssetArchive({})}  # fmt: skip
+# A MongoLambda the plugin packages: `sourceDir` is added per test.
+SOURCE_LAMBDA = {"functionName": "orders-api", "vpcId": "vpc-0123456789abcdef0",
+                 "subnetIds": ["subnet-0aaaaaaaaaaaaaaaa"], "databaseName": "app",
+                 "databaseSecurityGroupId": "sg-0123456789abcdef0",
+                 "mongodbSrv": "mongodb+srv://orders-pl-0.abcde.mongodb.net"}  # fmt: skip
+HANDLER = "def handler(event, context):\n    return 1\n"
+LAYER = "aws:lambda/layerVersion:LayerVersion"
 GIVEN_SUBNETS = {"subnet-0aaaaaaaaaaaaaaaa": "us-east-1b", "subnet-0bbbbbbbbbbbbbbbb": "us-east-1c"}
 
 
@@ -176,6 +187,57 @@ def test_lambda(engine: FakeMonitor, tmp_path: Any) -> None:
     state = outputs(response)
     assert known(state["functionUrl"], engine)
     assert known(state["roleArn"], engine)
+
+
+@pytest.mark.parametrize("relative", [True, False], ids=["relative", "absolute"])
+def test_lambda_packages_source_dir(
+    engine: FakeMonitor, program_dir: Path, tmp_path: Path, relative: bool
+) -> None:
+    """The plugin packages `sourceDir`: a relative one is a folder of the consumer program
+    (the plugin's working directory, as the engine starts it), an absolute one is anywhere.
+    Without requirements there is no dependency layer."""
+    folder = (program_dir if relative else tmp_path) / "app"
+    folder.mkdir(exist_ok=True)
+    (folder / "handler.py").write_text(HANDLER)
+    source = "./app" if relative else str(folder)
+    register(engine, "MongoLambda", "fn", {**SOURCE_LAMBDA, "sourceDir": source})
+    (function,) = engine.of_type("aws:lambda/function:Function")
+    code = Path(function.inputs["code"].path)
+    assert (code / "handler.py").read_text() == HANDLER
+    assert code.is_relative_to(folder.parent / ".build"), code  # the build beside the source
+    assert not engine.of_type(LAYER)
+
+
+def test_relative_source_dir_missing_names_the_program_dir(
+    engine: FakeMonitor, program_dir: Path
+) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        register(engine, "MongoLambda", "bad", {**SOURCE_LAMBDA, "sourceDir": "./nowhere"})
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    ((path, reason),) = property_errors(caught.value)
+    assert path == "sourceDir"
+    assert "'./nowhere' does not exist in " + str(program_dir) in reason
+    assert not engine.of_type(f"{PKG}:MongoLambda"), "nothing may be registered"
+
+
+def test_any_source_dir_input_resolves(tmp_path: Path) -> None:
+    """Resolution goes by the input's name, whatever the component (or nested type)."""
+    (tmp_path / "fn").mkdir()
+    package = provider(program_dir=tmp_path)
+    properties = {"sourceDir": PropertyDefinition(optional=True, type=PropertyType.STRING)}
+    mapping = {"sourceDir": "source_dir"}
+
+    def mapped(value: Any, path: str = "") -> Any:
+        inputs = {"sourceDir": value}
+        return package.map_input_properties(inputs, properties, mapping, "Any", path)
+
+    assert mapped("fn") == {"source_dir": str(tmp_path / "fn")}
+    assert mapped("/elsewhere/fn") == {"source_dir": "/elsewhere/fn"}  # absolute: unchanged
+    assert mapped(rpc.UNKNOWN) == {"source_dir": rpc.UNKNOWN}
+    with pytest.raises(InputPropertyError) as caught:
+        mapped("gone", "build")
+    assert caught.value.property_path == "build.sourceDir"
+    assert str(tmp_path) in caught.value.reason
 
 
 def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:

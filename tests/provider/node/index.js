@@ -1,7 +1,10 @@
 // A Node.js Pulumi program that constructs the five atlas-lambda components remotely, one
 // component's Output feeding the next, as a TypeScript consumer's generated SDK would
 // (`remote: true`, outputs declared as undefined inputs). Run by test_node_consumer.py
-// against the fake engine: PULUMI_NODEJS_MONITOR/ENGINE/PROJECT/STACK/DRY_RUN set there.
+// against the fake engine: PULUMI_NODEJS_MONITOR/ENGINE/PROJECT/STACK/DRY_RUN set there,
+// in the program's directory (a temporary folder holding `function/`), as Pulumi runs it.
+// MongoLambda gets `sourceDir: "./function"` as a TypeScript program would: relative to
+// that directory, and packaged by the plugin (code + dependency layer).
 // Prints one JSON object: each component's URN and outputs ("<unknown>" in a preview).
 "use strict";
 const pulumi = require("@pulumi/pulumi");
@@ -47,9 +50,7 @@ async function main() {
     functionName: "orders-api", vpcId: network.vpcId, subnetIds: network.subnetIds,
     databaseSecurityGroupId: endpoint.securityGroupId,
     mongodbSrv: endpoint.privateSrvConnectionString, databaseName: "app",
-    code: new pulumi.asset.AssetArchive({
-      "handler.py": new pulumi.asset.StringAsset("def handler(event, context):\n    return 1\n"),
-    }),
+    sourceDir: "./function",
     functionUrlEnabled: true, memorySize: 2048, reservedConcurrency: 50,
   });
   const user = new Remote("IamDatabaseUser", "user", {
