@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from pulumi_policy import EnforcementLevel
 
-from components.guardrails.rules import Finding, Severity
+from .toolkit import Finding, Severity
 
 # pulumi-policy's report_violation(message, urn=None).
 ReportViolation = Callable[[str, str | None], None]

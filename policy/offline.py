@@ -1,11 +1,13 @@
 """Run the pack's policies over an offline plan: no Pulumi CLI, no cloud account.
 
-`components.offline.run_stack` records what the program declares, in wire form. This
+The toolkit's `offline.run_stack` records what the program declares, in wire form. This
 module hands those properties to the policies the way pulumi-policy's analyzer does
 (unknowns as pulumi-policy's sentinels behind its unknown-checking proxy) and collects the
 violations. Tests use it; so can CI without credentials:
 
     python -m policy.offline STACK [--config pack-config.json] [--cwd DIR]
+
+(`python -m pulumi_atlas_lambda.policy.offline` when the toolkit is installed by pip.)
 
 The pack config is checked against each policy's declared schema first (policy/pack_config.py).
 Exit codes (components/cli.py): 0 no mandatory violation, 3 mandatory violations, 1 bad
@@ -35,11 +37,9 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from components import cli
-from components.offline import UNKNOWN, Plan, PlannedResource
-
 from . import pack_config
 from .pack import POLICIES
+from .toolkit import UNKNOWN, Plan, PlannedResource, cli, offline
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = cli.EXIT_OK, cli.EXIT_VIOLATIONS, cli.EXIT_ERROR
 
@@ -168,13 +168,13 @@ def evaluate(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = cli.ArgumentParser(prog="python -m policy.offline", description=__doc__)
+    parser = cli.ArgumentParser(prog=f"python -m {__package__}.offline", description=__doc__)
     parser.add_argument("stack", nargs="?", default="dev")
     parser.add_argument("--config", type=Path, help="pack config JSON (policy → settings)")
     parser.add_argument("--cwd", type=Path, help="project directory (default: this repository)")
     options = parser.parse_args(argv)
 
-    from components.offline import engine, run_stack
+    engine, run_stack = offline("engine"), offline().run_stack
 
     config, levels = pack_config.load(options.config, POLICIES) if options.config else ({}, {})
     project_dir = options.cwd.resolve() if options.cwd else engine.PROJECT_DIR

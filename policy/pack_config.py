@@ -15,8 +15,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from components.cli import CliError
-from components.stack.files import read_text
+from .toolkit import CliError, files
 
 ENFORCEMENT_KEY = "enforcementLevel"
 LEVELS = tuple(level.value for level in EnforcementLevel)
@@ -103,7 +102,7 @@ def validate(
 def load(path: Path, policies: Sequence[Policy]) -> tuple[dict, dict[str, EnforcementLevel]]:
     """Read and validate a pack config JSON file."""
     try:
-        document = json.loads(read_text(path))
+        document = json.loads(files.read_text(path))
     except json.JSONDecodeError as error:
         raise _refuse(
             str(path), f"is not JSON (line {error.lineno}: {error.msg})", "fix the JSON syntax"

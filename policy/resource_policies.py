@@ -1,8 +1,8 @@
 """Policies that judge one resource at a time (pulumi-policy ResourceValidationPolicy).
 
-Each is a thin adapter: read the resource's wire-form properties, call the rule from
-`components.guardrails.rules`, report its findings. A rule with both errors and advisories backs two
-policies, one per enforcement level (see `findings.py`).
+Each is a thin adapter: read the resource's wire-form properties, call the rule from the
+toolkit's `guardrails.rules` (`toolkit.py`), report its findings. A rule with both errors
+and advisories backs two policies, one per enforcement level (see `findings.py`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from components.guardrails import rules
-from components.guardrails.rules import Finding, Severity
-
 from . import resource_types as types
 from .findings import ENFORCEMENT, ReportViolation, report
 from .props import UNKNOWN, items, read, string_map
+from .toolkit import Finding, Severity, rules
 
 # Lambda's own default when a function sets no memory size.
 LAMBDA_DEFAULT_MEMORY_MB = 128

@@ -12,14 +12,11 @@ from collections.abc import Callable, Iterable
 
 from pulumi_policy import PolicyConfigSchema, StackValidationArgs, StackValidationPolicy
 
-from components.guardrails import budget, rules
-from components.guardrails.rules import Finding, Severity
-from components.lambda_function.connection_string import is_load_balanced
-
 from . import resource_types as types
 from .findings import ENFORCEMENT, ReportViolation, report
 from .props import UNKNOWN, read
 from .stack_view import Cluster, LambdaFunction, StackView
+from .toolkit import Finding, Severity, budget, connection_string, rules
 
 EXEMPT_USERNAMES = "exemptUsernames"
 # A password computed by another resource (e.g. a random password) is still a password.
@@ -123,7 +120,7 @@ def _load_balanced(functions: list[LambdaFunction]) -> bool:
         uris = function.known_uris()
         if len(uris) != len(function.mongodb_uri_keys()):
             return False
-        if not all(is_load_balanced(uri) for uri in uris.values()):
+        if not all(connection_string.is_load_balanced(uri) for uri in uris.values()):
             return False
     return True
 

@@ -3,15 +3,18 @@
 No CLI is needed to check what the CLI would get: the pack prints its gRPC port and
 answers the analyzer protocol. This proves the entry point finds the shared rules from
 `policy/` (the repository root on sys.path) and that config and enforcement levels reach
-the engine.
+the engine. `policy/installed/` is the pack folder of a pip-installed toolkit; it starts
+the same pack (tests/packaging/test_pip_package.py starts it installed).
 """
 
 from __future__ import annotations
 
+import ast
 import selectors
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
@@ -19,6 +22,8 @@ import pytest
 import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from policy.pack import POLICIES
 
 from .helpers import ACCESS_LIST, LAMBDA, function_props, urn
 
@@ -32,11 +37,11 @@ def _struct(value: dict) -> struct_pb2.Struct:
     return struct
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+@contextmanager
+def _started(pack_dir: Path) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", "."],
-        cwd=POLICY_DIR,
+        cwd=pack_dir,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -55,6 +60,12 @@ def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    with _started(POLICY_DIR) as stub:
+        yield stub
 
 
 def test_the_cli_sees_every_policy_with_its_level(analyzer) -> None:
@@ -145,3 +156,52 @@ def test_the_pack_installs_what_its_rules_import() -> None:
     assert [(POLICY_DIR / path).resolve() for path in included] == [
         (POLICY_DIR.parent / "requirements.txt").resolve()
     ]
+
+
+def test_the_installed_pack_folder_starts_the_same_pack() -> None:
+    """`policy/installed/` (what `--path` prints) runs the package's entry point: here the
+    package is `policy`, installed it is `pulumi_atlas_lambda.policy`."""
+    path = subprocess.run(
+        [sys.executable, "-m", "policy", "--path"],
+        cwd=POLICY_DIR.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(path) == POLICY_DIR / "installed"
+    with _started(Path(path)) as stub:
+        info = stub.GetAnalyzerInfo(empty_pb2.Empty())
+    assert info.name == "atlas-lambda"
+    assert sorted(p.name for p in info.policies) == sorted(p.name for p in POLICIES)
+
+
+def test_both_pack_folders_describe_one_pack() -> None:
+    """The repository's pack runs in policy/venv; the installed one names no virtualenv
+    (none exists in site-packages: the CLI uses the Python on PATH or PULUMI_PYTHON_CMD)."""
+    repository = yaml.safe_load((POLICY_DIR / "PulumiPolicy.yaml").read_text())
+    installed = yaml.safe_load((POLICY_DIR / "installed" / "PulumiPolicy.yaml").read_text())
+    for key in ("description", "version"):
+        assert installed[key] == repository[key]
+    assert installed["runtime"]["name"] == repository["runtime"]["name"] == "python"
+    assert repository["runtime"]["options"]["virtualenv"] == "venv"
+    assert installed["runtime"]["options"] == {"toolchain": "pip"}
+
+
+def test_only_the_toolkit_module_names_the_toolkit_package() -> None:
+    """`components` exists only in the repository and `pulumi_atlas_lambda` only when
+    installed: the pack's modules import the rules through `toolkit.py`, which picks the
+    name (its `if TYPE_CHECKING:` imports are for type checkers in the repository)."""
+    for module in sorted(POLICY_DIR.glob("*.py")):
+        if module.name == "toolkit.py":
+            continue
+        for node in ast.walk(ast.parse(module.read_text(), str(module))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in ("components", "pulumi_atlas_lambda"), (
+                    f"{module.name}:{node.lineno} imports {name}"
+                )
