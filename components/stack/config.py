@@ -7,6 +7,7 @@ type-check values, apply defaults and refuse keys nobody declared, so a typo suc
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -145,18 +146,72 @@ def project_values(
     """Typed values for every declared key, defaults filled in; unknown keys refused.
 
     `raw` maps full keys (`atlas-lambda:tier`, `aws:region`) to values; keys of other
-    namespaces belong to providers and are left to them.
+    namespaces belong to providers and are left to them, unless the namespace is a near
+    miss of this project's (`atlas_lambda:tier`), which nothing would read.
     """
     schema = schema if schema is not None else declared_keys()
     prefix = f"{PROJECT}:"
-    unknown = sorted(k for k in raw if k.startswith(prefix) and k[len(prefix) :] not in schema)
-    if unknown:
-        raise ConfigError(unknown[0], "is not a config key of this project", sorted(schema))
+    for full in sorted(raw):
+        _refuse_unknown_key(full, schema)
     values = {}
     for name, key in schema.items():
         full = prefix + name
         values[name] = _parse(key, raw[full]) if full in raw else key.default
     return values
+
+
+# Edits (OSA distance, `-`/`_` and case ignored) that still make a namespace this project's
+# misspelt: `atlas-lamdba` is 1, `altas-lamda` 2; `aws-lambda` is 3, `mongodbatlas` 10.
+NAMESPACE_TYPO_EDITS = 2
+
+
+def _refuse_unknown_key(full: str, schema: Mapping[str, ConfigKey]) -> None:
+    """A key of this project that is not declared, or one whose namespace is a near miss
+    of this project's: either would be ignored and the preview would show the defaults."""
+    namespace, sep, name = full.partition(":")
+    if not sep or (namespace == PROJECT and name in schema):
+        return
+    if namespace == PROJECT:
+        problem = "is not a config key of this project"
+    elif _edit_distance(_folded(namespace), _folded(PROJECT)) <= NAMESPACE_TYPO_EDITS:
+        problem = (
+            f"is in namespace {namespace!r}, not this project's {PROJECT!r}, so nothing "
+            "would read it"
+        )
+    else:
+        return  # a provider's (aws, mongodbatlas, pulumi) or another package's
+    meant = _meant_key(name, schema)
+    if meant is not None or namespace != PROJECT:
+        problem += f"; did you mean {PROJECT}:{meant or name}?"
+    raise ConfigError(full, problem, sorted(schema))
+
+
+def _meant_key(name: str, schema: Mapping[str, ConfigKey]) -> str | None:
+    """The declared key `name` most likely stands for: the same but for case, else the
+    closest by difflib's ratio (`memroySize` -> memorySize), if any is close."""
+    by_folded = {key.lower(): key for key in schema}
+    close = difflib.get_close_matches(name.lower(), by_folded, n=1)
+    return by_folded.get(name.lower()) or (by_folded[close[0]] if close else None)
+
+
+def _folded(namespace: str) -> str:
+    return namespace.lower().replace("-", "").replace("_", "")
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of adjacent characters (`lamdba`),
+    each one edit (optimal string alignment)."""
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            edits = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                edits = min(edits, before[j - 2] + 1)
+            current.append(edits)
+        before, previous = previous, current
+    return previous[-1]
 
 
 def parse_environment(entries: list[str]) -> dict[str, str]:
