@@ -1,9 +1,8 @@
-"""atlas-lambda: read the stack's config, compose the components, export the outputs."""
+"""atlas-lambda: read the stack's config, declare AtlasLambda, export its outputs."""
 
 import pulumi
 
-from components.stack.compose import compose
-from components.stack.config import load_settings
+from components.stack.program import stack_program
 
-for name, value in compose(load_settings()).items():
+for name, value in stack_program().items():
     pulumi.export(name, value)

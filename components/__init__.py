@@ -1,5 +1,6 @@
 """atlas-lambda components: import them into any Pulumi program.
 
+    from pulumi_atlas_lambda import AtlasLambda  # the whole pattern
     from pulumi_atlas_lambda import AtlasCluster, IamDatabaseUser, MongoLambda, PrivateEndpoint
 
 (`components` in this repository; `pip install` names it `pulumi_atlas_lambda`.)
@@ -14,6 +15,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
+    "AtlasLambda": ".pattern.component",
+    "AtlasLambdaArgs": ".pattern.args",
     "AtlasCluster": ".cluster.component",
     "AtlasClusterArgs": ".cluster.component",
     "ConfigError": ".errors",
@@ -30,6 +33,8 @@ _EXPORTS = {
 __all__ = [
     "AtlasCluster",
     "AtlasClusterArgs",
+    "AtlasLambda",
+    "AtlasLambdaArgs",
     "ConfigError",
     "IamDatabaseUser",
     "IamDatabaseUserArgs",
@@ -47,6 +52,8 @@ if TYPE_CHECKING:
     from .errors import ConfigError
     from .lambda_function.component import MongoLambda, MongoLambdaArgs
     from .network.component import Network, NetworkArgs
+    from .pattern.args import AtlasLambdaArgs
+    from .pattern.component import AtlasLambda
     from .private_endpoint.component import PrivateEndpoint, PrivateEndpointArgs
 
 

@@ -67,6 +67,8 @@ def _plain_part(hint: Any) -> Any:
 
 
 def _describe(hint: Any) -> str:
+    if typing.get_origin(hint) is typing.Literal:
+        return "one of: " + ", ".join(str(value) for value in typing.get_args(hint))
     if _is_input(hint):
         return f"{_describe(_plain_part(hint))} (or an Output)"
     origin = typing.get_origin(hint)
@@ -88,6 +90,12 @@ def _problem(value: Any, hint: Any) -> str | None:
     if isinstance(value, pulumi.Output):
         return "must be a plain value, not an Output"
     origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        allowed = typing.get_args(hint)
+        # `True == 1`: compare types too, so a bool never passes for an integer choice.
+        if any(value == choice and type(value) is type(choice) for choice in allowed):
+            return None
+        return f"{value!r} is not supported"
     if origin is abc.Sequence:
         if not isinstance(value, (list, tuple)):
             return f"must be a list, not {type(value).__name__}"
@@ -115,7 +123,7 @@ def _problem(value: Any, hint: Any) -> str | None:
     return None
 
 
-def check_args(args: object, args_type: type, component: str) -> None:
+def check_args(args: object, args_type: type, component: str, *, formats: bool = True) -> None:
     """Refuse args that do not fit `args_type` (a TypedDict): not a mapping, an unknown key
     (naming the nearest known one), a missing required key, a value of the wrong type, a
     plain id or name in the wrong format (FORMATS)."""
@@ -139,6 +147,6 @@ def check_args(args: object, args_type: type, component: str) -> None:
     rules.raise_on_errors(
         finding
         for key, rule in FORMATS.items()
-        if isinstance(args.get(key), str)
+        if formats and isinstance(args.get(key), str)
         for finding in rule(args[key], key)
     )

@@ -1,4 +1,5 @@
-"""The five components as a Pulumi component package, `atlas-lambda`, for every language.
+"""The components, the whole pattern and its five building blocks, as a Pulumi component
+package, `atlas-lambda`, for every language.
 
 `provider/__main__.py` serves this over gRPC. The schema comes from the SDK's analyzer
 (pulumi/provider/experimental/analyzer.py), which reads the components' raw annotations.
@@ -19,17 +20,19 @@ input is made absolute against it before a component sees it.
 """
 
 import difflib
+import json
 import re
 import sys
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import pulumi
 from pulumi.errors import InputPropertyError
 from pulumi.provider import main
-from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
+from pulumi.provider.experimental.analyzer import Analyzer, PropertyDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
+from pulumi.provider.experimental.schema import generate_schema
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 from pulumi.runtime.rpc import UNKNOWN
@@ -39,11 +42,13 @@ from .database_user.component import IamDatabaseUser
 from .errors import ConfigError
 from .lambda_function.component import MongoLambda
 from .network.component import Network
+from .pattern.component import AtlasLambda
 from .private_endpoint.component import PrivateEndpoint
 
 PACKAGE_NAME = "atlas-lambda"
 PACKAGE_VERSION = "0.1.0"
 COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (
+    AtlasLambda,
     AtlasCluster,
     IamDatabaseUser,
     MongoLambda,
@@ -108,6 +113,18 @@ def whole_number(path: str, value: Any) -> Any:
     return value
 
 
+class LiteralAwareAnalyzer(Analyzer):
+    """The SDK's analyzer (analyzer.py analyze_property) knows str/int/bool, Enum classes and
+    containers, not `Literal`: the components type enumerated args as Literals for Python
+    type checkers, and the schema carries them as their value type. The constructor's args
+    check refuses any other value with the allowed ones named."""
+
+    def analyze_property(self, arg: Any, typ: Any, name: str, **kwargs: Any) -> Any:
+        if get_origin(arg) is Literal:
+            arg = type(get_args(arg)[0])
+        return super().analyze_property(arg, typ, name, **kwargs)
+
+
 def resolve_source_dir(path: str, value: Any, program_dir: Path) -> Any:
     """A relative `sourceDir` as the folder it names in the consumer program's directory;
     an absolute one, an Output or an unknown passes unchanged.
@@ -136,6 +153,27 @@ class AtlasLambdaProvider(ComponentProvider):
     program_dir: Path | None = None
     """The consumer program's directory, where a relative `sourceDir` is; None: the working
     directory (`provider()` sets it)."""
+
+    def __init__(
+        self,
+        components: list[type[pulumi.ComponentResource]],
+        name: str,
+        namespace: str | None = None,
+        version: str = "0.0.0",
+    ) -> None:
+        # ComponentProvider.__init__ (component.py), with the Literal-aware analyzer.
+        self._name = name
+        self.analyzer = LiteralAwareAnalyzer(name)
+        result = self.analyzer.analyze(components)
+        self._components = {component.__name__: component for component in components}
+        self._component_defs = result["component_definitions"]
+        self._type_defs = result["type_definitions"]
+        self._external_enum_types = result["external_enum_types"]
+        self._dependencies = sorted(result["dependencies"], key=lambda d: f"{d.name}{d.version}")
+        schema = generate_schema(
+            name, version, namespace, self._component_defs, self._type_defs, self._dependencies
+        )
+        super(ComponentProvider, self).__init__(version, json.dumps(schema.to_json()))
 
     def map_input_properties(
         self,

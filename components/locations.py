@@ -24,6 +24,10 @@ def _function_source_dir() -> Path:
 FUNCTION_SOURCE_DIR = _function_source_dir()
 """The default function (sample handler, `atlas_lambda` helper, pinned requirements)."""
 
+CONFIG_SCHEMA_FILE = PACKAGE_DIR / "Pulumi.yaml"
+"""The toolkit's config schema: the defaults of AtlasLambda's args, which are the stack's
+config keys. In the repository a link to the project's Pulumi.yaml; in the wheel a copy."""
+
 RUNTIME_HELPER_DIR = FUNCTION_SOURCE_DIR / "atlas_lambda"
 """The `atlas_lambda` package users' handlers import (`get_client`, the deadline)."""
 

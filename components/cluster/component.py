@@ -11,6 +11,8 @@ from ..errors import ConfigError
 from ..guardrails import rules
 from ..guardrails.regions import atlas_region
 from ..guardrails.tiers import DEDICATED_TIERS, is_dedicated, tier_rank
+from ..tagging import resource_tags, validate_tags
+from ..types import ClusterType, MongoDBMajorVersion, Tier
 from . import alerts
 from .autoscaling import drift_control
 
@@ -34,17 +36,17 @@ class AtlasClusterArgs(TypedDict):
     """Atlas organization for the new project; required when `project_id` is absent."""
     project_name: NotRequired[str]
     """Name of the project to create; defaults to the cluster name."""
-    tier: NotRequired[str]
+    tier: NotRequired[Tier]
     """Instance size, M10 by default (the smallest with PrivateLink)."""
-    cluster_type: NotRequired[str]
+    cluster_type: NotRequired[ClusterType]
     """REPLICASET (default) or SHARDED."""
     shard_count: NotRequired[int]
     """Number of shards; only with SHARDED (default 1 there)."""
-    mongodb_major_version: NotRequired[str]
+    mongodb_major_version: NotRequired[MongoDBMajorVersion]
     """MongoDB major version, 8.0 by default."""
     termination_protection: NotRequired[bool]
     """Refuse deletion in Atlas until turned off. Off by default."""
-    auto_scaling_max_tier: NotRequired[str]
+    auto_scaling_max_tier: NotRequired[Tier]
     """Enable compute auto-scaling between `tier` and this tier. Disk auto-scaling is always on."""
     access_list_cidrs: NotRequired[Sequence[str]]
     """IP access list entries (CIDR blocks, or `sg-` ids of peered VPCs); refused unless
@@ -60,6 +62,8 @@ class AtlasClusterArgs(TypedDict):
     """Also send the alert to this address; the project's owners always get it."""
     alert_interval_min: NotRequired[int]
     """Minutes between repeated notifications of an open alert, 5-2147483647 (60)."""
+    tags: NotRequired[Mapping[str, str]]
+    """Tags on the Atlas project and cluster, besides `pulumi:project` and `pulumi:stack`."""
 
 
 def validate_cluster_args(args: Mapping[str, Any]) -> None:
@@ -164,7 +168,14 @@ class AtlasCluster(pulumi.ComponentResource):
         self, name: str, args: AtlasClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         check_args(args, AtlasClusterArgs, "AtlasCluster")
+        validate_tags(args.get("tags"))
         validate_cluster_args(args)
+        self.tier: str = args.get("tier", "M10")
+        """The tier as declared (plain): MongoLambda's `cluster_tier`, for the budget."""
+        self.sharded: bool = args.get("cluster_type", "REPLICASET") == "SHARDED"
+        """True for a sharded cluster: MongoLambda's `sharded`."""
+        self.access_list_cidrs: list[str] = list(args.get("access_list_cidrs") or [])
+        """The IP access list entries (plain): MongoLambda's `cluster_access_list`."""
         super().__init__("atlas-lambda:index:AtlasCluster", name, {}, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -181,6 +192,7 @@ class AtlasCluster(pulumi.ComponentResource):
                 f"{name}-project",
                 org_id=args["org_id"],
                 name=args.get("project_name", args["cluster_name"]),
+                tags=resource_tags(args.get("tags")),
                 opts=child,
             )
             self.project_id = project.id
@@ -198,6 +210,7 @@ class AtlasCluster(pulumi.ComponentResource):
             replication_specs=[{"region_configs": [config]} for _ in range(shard_count)],
             backup_enabled=True if dedicated else None,
             use_effective_fields=drift.use_effective_fields,
+            tags=resource_tags(args.get("tags")),
             termination_protection_enabled=args.get("termination_protection", False),
             opts=pulumi.ResourceOptions.merge(
                 child, pulumi.ResourceOptions(ignore_changes=list(drift.ignore_changes) or None)

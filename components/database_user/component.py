@@ -8,6 +8,7 @@ import pulumi_mongodbatlas as atlas
 
 from ..args_check import check_args
 from ..errors import ConfigError
+from ..types import DatabaseRole
 
 # Built-in roles that make sense scoped to one application database.
 DATABASE_ROLES: tuple[str, ...] = ("read", "readWrite", "dbAdmin", "dbOwner")
@@ -25,7 +26,7 @@ class IamDatabaseUserArgs(TypedDict):
     """The user is scoped to this cluster only."""
     database_name: str
     """The one database the roles apply to."""
-    roles: NotRequired[Sequence[str]]
+    roles: NotRequired[Sequence[DatabaseRole]]
     """Built-in roles on `database_name`; `readWrite` by default."""
 
 

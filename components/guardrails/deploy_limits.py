@@ -110,3 +110,31 @@ def environment_size(
             allowed=f"at most {ENVIRONMENT_MAX_BYTES - reserve} bytes of keys and values",
         )
     ]
+
+
+# Tags reach AWS resources and the Atlas project and cluster, so they must pass both:
+# botocore's models (e.g. lambda `TagKey` 1-128 and `TagValue` 0-256, `aws:` keys reserved
+# to AWS; EC2 and CloudWatch: 50 tags per resource) and the Atlas Admin API v2 `ResourceTag`
+# (key and value 1-255 characters, letters, digits, spaces and `_ . @ - : + = /`... the
+# charset both accept).
+TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_MAX = 128, 255, 50
+TAG_TEXT = re.compile(r"[\w .:/=+@-]+")
+
+
+def tags(values: Mapping[str, str], key: str = "tags", reserved: int = 0) -> list[Finding]:
+    """Tags every AWS resource and Atlas accept; `reserved` counts the tags added for them."""
+    allowed = (
+        f"at most {TAGS_MAX - reserved} tags; keys 1-{TAG_KEY_MAX} and values "
+        f"1-{TAG_VALUE_MAX} of letters, digits, spaces and _ . : / = + @ -; no aws: keys"
+    )
+    findings = []
+    if len(values) + reserved > TAGS_MAX:
+        findings.append(Finding("tags", key, f"{len(values)} tags are too many", allowed=allowed))
+    for name, value in values.items():
+        if name.lower().startswith("aws:") or not (
+            len(name) <= TAG_KEY_MAX and TAG_TEXT.fullmatch(name)
+        ):
+            findings.append(Finding("tags", f"{key}.{name[:40]}", "is not a tag key", allowed))
+        elif not (len(value) <= TAG_VALUE_MAX and TAG_TEXT.fullmatch(value)):
+            findings.append(Finding("tags", f"{key}.{name}", "has no valid tag value", allowed))
+    return findings

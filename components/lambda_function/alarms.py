@@ -121,6 +121,7 @@ def function_alarms(
     specs: list[AlarmSpec],
     topic_arn: pulumi.Input[str] | None,
     opts: pulumi.ResourceOptions,
+    tags: Mapping[str, str] | None = None,
 ) -> list[aws.cloudwatch.MetricAlarm]:
     """One MetricAlarm per spec on the function, notifying the topic on alarm and on OK."""
     actions = [topic_arn] if topic_arn else None
@@ -140,6 +141,7 @@ def function_alarms(
             treat_missing_data="notBreaching",
             alarm_actions=actions,
             ok_actions=actions,
+            tags=tags,
             opts=opts,
         )
         for spec in specs

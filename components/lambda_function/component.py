@@ -8,18 +8,23 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ..advisories import report
 from ..args_check import check_args
 from ..errors import ConfigError
+from ..guardrails import deploy_limits, rules
 from ..guardrails import lambda_limits as limits
-from ..guardrails import rules
 from ..locations import FUNCTION_SOURCE_DIR
 from ..packaging.build import build_function_package
 from ..private_endpoint.component import ATLAS_PORT_RANGE
-from . import alarms
+from ..tagging import resource_tags, validate_tags
+from ..types import Architecture, FunctionUrlAuthType, Runtime, Tier
+from . import alarms, budget_check
 from .connection_string import build_lambda_uri
 
 FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+# IAM User Guide, "IAM identifiers" → policy ARNs: AWS managed or customer managed.
+MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,1024}")
 # Set by us on every function; users may not override them.
 # Atlas's public mongod/mongos ports, used only when there is no PrivateLink.
 ATLAS_PUBLIC_PORTS = (27015, 27017)
@@ -72,9 +77,9 @@ class MongoLambdaArgs(TypedDict):
     """Extra layer version ARNs, after the dependency layer."""
     handler: NotRequired[str]
     """Entry point, `handler.handler` by default."""
-    runtime: NotRequired[str]
+    runtime: NotRequired[Runtime]
     """python3.14 by default."""
-    architecture: NotRequired[str]
+    architecture: NotRequired[Architecture]
     """arm64 (default) or x86_64."""
     memory_size: NotRequired[int]
     """MB, 1024 by default (128-10240)."""
@@ -86,7 +91,7 @@ class MongoLambdaArgs(TypedDict):
     """CloudWatch retention, 14 days by default."""
     function_url_enabled: NotRequired[bool]
     """Create a Function URL (off by default); its address is the `function_url` output."""
-    function_url_auth_type: NotRequired[str]
+    function_url_auth_type: NotRequired[FunctionUrlAuthType]
     """AWS_IAM (default) or NONE."""
     environment: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Extra environment variables; Lambda's reserved keys are refused. A value may be
@@ -106,6 +111,27 @@ class MongoLambdaArgs(TypedDict):
     """Errors in one minute that raise the Errors alarm, 1 or more (1)."""
     duration_alarm_percent: NotRequired[int]
     """Alarm when an invocation's duration passes this share of the timeout, 1-99 (80)."""
+    cluster_tier: NotRequired[Tier]
+    """The cluster's tier (`AtlasCluster.tier`): with it the connection budget is checked
+    (reserved concurrency x connections per environment within the tier's per-node limit);
+    without it the preview says the budget is unchecked."""
+    shard_optimized: NotRequired[bool]
+    """A sharded cluster's `mongodb_srv` Output is expected to be the shard-optimized,
+    load-balanced string (a private endpoint's default): budget it so at preview, and check
+    again at deploy. Off by default: the legacy model, one monitor more per mongos."""
+    cluster_access_list: NotRequired[Sequence[str]]
+    """Without `database_security_group_id` the function reaches Atlas's public endpoints,
+    which admit only the cluster's IP access list: its entries (`AtlasCluster`'s
+    `access_list_cidrs`, holding the NAT gateway's address). Required on that path."""
+    tags: NotRequired[Mapping[str, str]]
+    """Tags on every taggable resource, besides `pulumi:project` and `pulumi:stack`."""
+    role_arn: NotRequired[str]
+    """An existing execution role instead of a created one; its owner gives it the VPC access
+    policy (AWSLambdaVPCAccessExecutionRole). It is the database user's name."""
+    role_policy_arns: NotRequired[Sequence[str]]
+    """Extra managed policies attached to the created execution role."""
+    security_group_ids: NotRequired[Sequence[pulumi.Input[str]]]
+    """Extra security groups on the function's network interfaces, after its own."""
 
 
 def descriptions(function_name: str) -> dict[str, str]:
@@ -163,6 +189,8 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
     if not 1 <= settings["timeout"] <= limits.TIMEOUT_MAX_S:
         raise ConfigError("timeout", f"{settings['timeout']} s", f"1-{limits.TIMEOUT_MAX_S}")
     alarms.validate_alarm_args(args)
+    validate_tags(args.get("tags"))
+    _validate_role(args)
     concurrency = args.get("reserved_concurrency")
     if concurrency is not None and concurrency < 1:
         raise ConfigError(
@@ -178,12 +206,45 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
     return rules.raise_on_errors(
         rules.memory_size(settings["memory_size"])
         + rules.account_concurrency(concurrency)
+        + budget_check.preview_findings(args)
         + description_findings(args["function_name"])
         + rules.environment_keys(environment)
         + rules.environment_secrets(
             {key: value for key, value in environment.items() if isinstance(value, str)}
         )
     )
+
+
+def require_a_path(args: Mapping[str, Any]) -> None:
+    """A function that can reach its cluster: over the private endpoint, or through the
+    cluster's IP access list (which then holds the function's NAT address)."""
+    if "database_security_group_id" not in args and not args.get("cluster_access_list"):
+        raise ConfigError(
+            "cluster_access_list",
+            "is empty and no database_security_group_id is given: the function has no "
+            "private path to the cluster, and Atlas admits a public connection only from its "
+            "IP access list",
+            "database_security_group_id (a PrivateEndpoint's security_group_id), or the "
+            "cluster's access-list entries holding the function's NAT address",
+        )
+
+
+def _validate_role(args: Mapping[str, Any]) -> None:
+    """An existing role is its owner's: this component attaches nothing to it."""
+    if "role_arn" in args:
+        rules.raise_on_errors(deploy_limits.iam_role_arn(args["role_arn"], "role_arn"))
+        if args.get("role_policy_arns"):
+            raise ConfigError(
+                "role_policy_arns",
+                "cannot be attached to an existing role (role_arn): its owner manages it",
+                "role_policy_arns with a created role, or neither",
+            )
+    for arn in args.get("role_policy_arns") or []:
+        if not MANAGED_POLICY_ARN.fullmatch(arn):
+            raise ConfigError(
+                "role_policy_arns", f"{arn!r} is not a managed policy ARN",
+                "arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<path/name>",
+            )  # fmt: skip
 
 
 def snap_start_inputs(enabled: bool) -> dict[str, Any]:
@@ -233,6 +294,7 @@ class MongoLambda(pulumi.ComponentResource):
     ) -> None:
         check_args(args, MongoLambdaArgs, "MongoLambda")
         self.advisories = validate_lambda_args(args)
+        require_a_path(args)
         settings = {**DEFAULTS, **args}
         # Packaging refuses unpinned requirements or a missing handler: do it before
         # anything is registered.
@@ -246,6 +308,7 @@ class MongoLambda(pulumi.ComponentResource):
                 layer=args.get("dependency_layer", True),
             )
         super().__init__("atlas-lambda:index:MongoLambda", name, {}, opts)
+        report(self.advisories, self)
         child = pulumi.ResourceOptions(parent=self)
         function_name = args["function_name"]
         code, layers = args.get("code"), list(args.get("layers") or [])
@@ -258,19 +321,13 @@ class MongoLambda(pulumi.ComponentResource):
                 )
                 layers.insert(0, dependencies.arn)
 
-        role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=assume_role_policy(),
-            description=descriptions(function_name)["role"],
-            opts=child,
-        )
-        vpc_access = aws.iam.RolePolicyAttachment(
-            f"{name}-vpc-access", role=role.name, policy_arn=VPC_ACCESS_POLICY, opts=child
-        )
+        tags = args.get("tags")
+        role_arn, role_ready = self._execution_role(name, args)
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"/aws/lambda/{function_name}",
             retention_in_days=settings["log_retention_days"],
+            tags=resource_tags(tags),
             opts=child,
         )
         security_group = self._connection_path(name, args)
@@ -279,7 +336,7 @@ class MongoLambda(pulumi.ComponentResource):
             **dict(args.get("environment") or {}),
             "MONGODB_URI": pulumi.Output.from_input(args["mongodb_srv"]).apply(
                 lambda srv: build_lambda_uri(
-                    srv,
+                    budget_check.check_at_deploy(srv, args),
                     database=args["database_name"],
                     app_name=function_name,
                     sharded=args.get("sharded", False),
@@ -290,7 +347,7 @@ class MongoLambda(pulumi.ComponentResource):
         function = aws.lambda_.Function(
             f"{name}-function",
             name=function_name,
-            role=role.arn,
+            role=role_arn,
             runtime=settings["runtime"],
             architectures=[settings["architecture"]],
             handler=settings["handler"],
@@ -301,7 +358,7 @@ class MongoLambda(pulumi.ComponentResource):
             reserved_concurrent_executions=args.get("reserved_concurrency"),
             vpc_config={
                 "subnet_ids": args["subnet_ids"],
-                "security_group_ids": [security_group.id],
+                "security_group_ids": [security_group.id, *(args.get("security_group_ids") or [])],
             },
             environment={
                 "variables": pulumi.Output.secret(environment)
@@ -310,7 +367,8 @@ class MongoLambda(pulumi.ComponentResource):
             },
             logging_config={"log_format": "JSON", "log_group": log_group.name},
             **snap_start_inputs(args.get("snap_start", False)),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[vpc_access, log_group]),
+            tags=resource_tags(tags),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*role_ready, log_group]),
         )
         qualifier, self.invocation_arn = None, function.arn
         if args.get("snap_start", False):
@@ -341,13 +399,15 @@ class MongoLambda(pulumi.ComponentResource):
                 args.get("errors_alarm_threshold", alarms.DEFAULT_ERRORS_THRESHOLD),
                 args.get("duration_alarm_percent", alarms.DEFAULT_DURATION_PERCENT),
             )
-            alarms.function_alarms(name, function.name, specs, args.get("alarm_topic_arn"), child)
+            alarms.function_alarms(
+                name, function.name, specs, args.get("alarm_topic_arn"), child, resource_tags(tags)
+            )
             alarms.function_dashboard(name, function, log_group.name, specs, child)
 
         self.function = function
         self.function_name = function.name
         self.function_arn = function.arn
-        self.role_arn = role.arn
+        self.role_arn = role_arn
         self.security_group_id = security_group.id
         self.log_group_name = log_group.name
         self.register_outputs(
@@ -362,6 +422,34 @@ class MongoLambda(pulumi.ComponentResource):
             }
         )
 
+    def _execution_role(
+        self, name: str, args: MongoLambdaArgs
+    ) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
+        """The given role, or a created one with the VPC access policy and any extra
+        managed policies; returns its ARN and what the function must wait for."""
+        if "role_arn" in args:
+            return args["role_arn"], []
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=assume_role_policy(),
+            description=descriptions(args["function_name"])["role"],
+            tags=resource_tags(args.get("tags")),
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-vpc-access", role=role.name, policy_arn=VPC_ACCESS_POLICY, opts=child
+            )
+        ]
+        attachments += [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-policy-{index}", role=role.name, policy_arn=arn, opts=child
+            )
+            for index, arn in enumerate(args.get("role_policy_arns") or [])
+        ]
+        return role.arn, attachments
+
     def _connection_path(self, name: str, args: MongoLambdaArgs) -> aws.ec2.SecurityGroup:
         """The function's security group and the one path it may take: to the endpoint.
 
@@ -375,7 +463,7 @@ class MongoLambda(pulumi.ComponentResource):
             f"{name}-sg",
             vpc_id=args["vpc_id"],
             description=text["security_group"],
-            tags={"Name": f"{name}-sg"},
+            tags=resource_tags(args.get("tags"), f"{name}-sg"),
             opts=child,
         )
         if endpoint_group is None:
@@ -388,6 +476,7 @@ class MongoLambda(pulumi.ComponentResource):
                 from_port=low,
                 to_port=high,
                 description=text["egress_public"],
+                tags=resource_tags(args.get("tags")),
                 opts=child,
             )
             return security_group
@@ -400,6 +489,7 @@ class MongoLambda(pulumi.ComponentResource):
             from_port=low,
             to_port=high,
             description=text["egress_private"],
+            tags=resource_tags(args.get("tags")),
             opts=child,
         )
         aws.vpc.SecurityGroupIngressRule(
@@ -410,6 +500,7 @@ class MongoLambda(pulumi.ComponentResource):
             from_port=low,
             to_port=high,
             description=text["ingress_on_endpoint"],
+            tags=resource_tags(args.get("tags")),
             opts=child,
         )
         return security_group

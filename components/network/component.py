@@ -7,7 +7,7 @@ PrivateLink, and MONGODB-AWS needs no call from the function to STS (Atlas makes
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from ..args_check import check_args
 from ..errors import ConfigError
 from ..private_endpoint.zones import zones_for_subnets
+from ..tagging import resource_tags, validate_tags
 
 MIN_AVAILABILITY_ZONES = 2
 MAX_AVAILABILITY_ZONES = 6
@@ -38,6 +39,8 @@ class NetworkArgs(TypedDict):
     preferred_zones: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Zone names a created VPC's subnets use first, e.g. `PrivateEndpoint.service_zones`:
     an interface endpoint can only use zones its service serves."""
+    tags: NotRequired[Mapping[str, str]]
+    """Tags on every taggable resource, besides `pulumi:project` and `pulumi:stack`."""
 
 
 def _given(value: object) -> bool:
@@ -98,6 +101,7 @@ class Network(pulumi.ComponentResource):
         self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         check_args(args, NetworkArgs, "Network")
+        validate_tags(args.get("tags"))
         validate_network_args(args)
         super().__init__("atlas-lambda:index:Network", name, {}, opts)
         if _given(args.get("vpc_id")):
@@ -116,7 +120,7 @@ class Network(pulumi.ComponentResource):
             cidr_block=cidr,
             enable_dns_support=True,
             enable_dns_hostnames=True,
-            tags={"Name": f"{name}-vpc"},
+            tags=resource_tags(args.get("tags"), f"{name}-vpc"),
             opts=child,
         )
         zones = aws.get_availability_zones_output(
@@ -132,7 +136,7 @@ class Network(pulumi.ComponentResource):
                 cidr_block=block,
                 availability_zone=chosen[index],
                 map_public_ip_on_launch=False,
-                tags={"Name": f"{name}-private-{index}"},
+                tags=resource_tags(args.get("tags"), f"{name}-private-{index}"),
                 opts=child,
             )
             for index, block in enumerate(subnet_cidrs(cidr, count))

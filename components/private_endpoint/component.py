@@ -12,6 +12,8 @@ from ..args_check import check_args
 from ..errors import ConfigError
 from ..guardrails import rules
 from ..guardrails.regions import atlas_region
+from ..tagging import resource_tags, validate_tags
+from ..types import Tier
 from . import zones
 
 # Atlas's PrivateLink endpoint service maps each node to a port in this range.
@@ -32,11 +34,13 @@ class PrivateEndpointArgs(TypedDict):
     declared, so a VPC can be built in `service_zones` first; then call `connect()`."""
     subnet_ids: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Private subnets; the endpoint uses those in zones the Atlas service serves."""
-    cluster_tier: NotRequired[str]
+    cluster_tier: NotRequired[Tier]
     """The cluster's tier, when known, to refuse tiers without PrivateLink early."""
     legacy_sharded_connection_string: NotRequired[bool]
     """True: use the legacy private string of a sharded cluster even when Atlas offers the
     shard-optimized (load-balanced) one. False by default: Atlas recommends the latter."""
+    tags: NotRequired[Mapping[str, str]]
+    """Tags on every taggable resource, besides `pulumi:project` and `pulumi:stack`."""
 
 
 def select_private_srv(
@@ -92,6 +96,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
         self, name: str, args: PrivateEndpointArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         check_args(args, PrivateEndpointArgs, "PrivateEndpoint")
+        validate_tags(args.get("tags"))
         if "cluster_tier" in args:
             rules.raise_on_errors(rules.private_endpoint_tier(args["cluster_tier"], True))
         region = atlas_region(args["aws_region"])
@@ -112,6 +117,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
         self.endpoint_service_name = self.atlas_endpoint.endpoint_service_name
         self.service_zones = zones.service_zones(self.endpoint_service_name, self)
         self._resource_name, self._cluster_name = name, args["cluster_name"]
+        self._tags = args.get("tags")
         self._shard_optimized = not args.get("legacy_sharded_connection_string", False)
         if "vpc_id" in args:
             self.connect(args["vpc_id"], args["subnet_ids"])
@@ -132,7 +138,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
             f"{name}-sg",
             vpc_id=vpc_id,
             description="Atlas PrivateLink endpoint: ingress only from its clients",
-            tags={"Name": f"{name}-sg"},
+            tags=resource_tags(self._tags, f"{name}-sg"),
             opts=child,
         )
         self.vpc_endpoint = aws.ec2.VpcEndpoint(
@@ -143,7 +149,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
             subnet_ids=served_subnets,
             security_group_ids=[self.security_group.id],
             private_dns_enabled=False,
-            tags={"Name": f"{name}-vpce"},
+            tags=resource_tags(self._tags, f"{name}-vpce"),
             opts=child,
         )
         self.link = atlas.PrivateLinkEndpointService(

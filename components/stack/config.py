@@ -13,78 +13,39 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cli import CliError, register_secret
-from ..cluster.autoscaling import tier_owned_by_atlas
-from ..cluster.component import AtlasClusterArgs, validate_cluster_args
-from ..database_user.component import validate_user_args
+from ..advisories import collect
+from ..cli import register_secret
 from ..errors import ConfigError
 from ..guardrails import deploy_limits, rules
-from ..guardrails.alert_settings import ignored_alert_settings
-from ..guardrails.budget import budget_findings, connection_budget
-from ..guardrails.regions import ATLAS_AWS_REGIONS
-from ..lambda_function.alarms import validate_topic_region
-from ..lambda_function.component import validate_lambda_args
 from ..locations import project_dir
-from ..network.component import NetworkArgs, validate_network_args
-from .files import load_mapping, mapping_field
+from ..names import snake_case
+from ..pattern.args import AtlasLambdaArgs
+from ..pattern.settings import MAPPING_KEYS, PROJECT
+from .schema import ConfigKey, declared_keys
 
-PROJECT = "atlas-lambda"
 PROJECT_FILE = project_dir() / "Pulumi.yaml"
-UNRESERVED = -1
 INTEGER = re.compile(r"-?[0-9]+", re.ASCII)  # Unicode digits (`١٢`) are not config integers
-TYPES = ("string", "integer", "boolean", "array")
 # Keys whose value reaches resource inputs as a secret Output when set with --secret.
 SECRET_CAPABLE = ("orgId", "projectId", "environment")
 # Without decryption, only opaque ids can still be previewed (as masked values).
 OPAQUE_OFFLINE = ("orgId", "projectId")
-# The project's function folder, relative to the project directory (where Pulumi.yaml is).
-FUNCTION_DIR = "function"
 
 _project_file: ContextVar[Path] = ContextVar("project_file", default=PROJECT_FILE)
-_advisory_sink: ContextVar[list[rules.Finding] | None] = ContextVar("advisories", default=None)
 
 
 @contextmanager
 def run_context(project_file: Path) -> Iterator[list[rules.Finding]]:
-    """Within: `load_settings` reads `project_file` and records its advisories in the list
-    yielded, so the offline engine can put them in the plan."""
-    advisories: list[rules.Finding] = []
-    tokens = _project_file.set(project_file), _advisory_sink.set(advisories)
+    """Within: `load_args` reads `project_file`, and every advisory reported is recorded in
+    the list yielded, so the offline engine can put them in the plan."""
+    token = _project_file.set(project_file)
     try:
-        yield advisories
+        with collect() as advisories:
+            yield advisories
     finally:
-        _project_file.reset(tokens[0])
-        _advisory_sink.reset(tokens[1])
-
-
-@dataclass(frozen=True)
-class ConfigKey:
-    """One declared key: its type, description and default, as Pulumi.yaml states them."""
-
-    name: str
-    type: str
-    description: str
-    default: Any
-
-
-def declared_keys(project_file: Path = PROJECT_FILE) -> dict[str, ConfigKey]:
-    """The project's config schema, read from Pulumi.yaml."""
-    declared = mapping_field(project_file, load_mapping(project_file), "config")
-    schema = {}
-    for name, spec in declared.items():
-        if not isinstance(spec, dict) or spec.get("type") not in TYPES:
-            raise CliError(
-                f"{project_file.name}: config.{name} declares no type of: {', '.join(TYPES)}",
-                f"give config.{name} in {project_file.name} a type: and a default:",
-            )
-        schema[str(name)] = ConfigKey(
-            str(name), spec["type"], str(spec.get("description", "")), spec.get("default")
-        )
-    return schema
+        _project_file.reset(token)
 
 
 def _parse(key: ConfigKey, raw: Any) -> Any:
@@ -214,57 +175,35 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def parse_environment(entries: list[str]) -> dict[str, str]:
+def parse_pairs(name: str, entries: list[str]) -> dict[str, str]:
     """`KEY=VALUE` entries (Pulumi config has no map type) to a dict."""
-    environment = {}
+    pairs = {}
     for entry in entries:
-        name, sep, value = entry.partition("=")
-        if not sep or not name:
+        key, sep, value = entry.partition("=")
+        if not sep or not key:
             raise ConfigError(
-                f"{PROJECT}:environment", f"entry {name[:40]!r}... is not KEY=VALUE", "KEY=VALUE"
+                f"{PROJECT}:{name}", f"entry {key[:40]!r}... is not KEY=VALUE", "KEY=VALUE"
             )
-        if name in environment:
-            raise ConfigError(f"{PROJECT}:environment.{name}", "is set twice", "each key once")
-        environment[name] = value
-    return environment
-
-
-@dataclass(frozen=True)
-class StackSettings:
-    """Everything the program composes, already validated, as component args."""
-
-    stack: str
-    aws_region: str
-    private_endpoint: bool
-    cluster: AtlasClusterArgs
-    network: NetworkArgs
-    database_user: Mapping[str, Any]
-    """The plain part of IamDatabaseUserArgs; the program adds the wired-up inputs."""
-    function: Mapping[str, Any]
-    """The plain part of MongoLambdaArgs; the program adds the wired-up inputs."""
-    advisories: tuple[rules.Finding, ...] = ()
-    legacy_sharded_connection_string: bool = False
-    """Sharded + private endpoint: the legacy string (+ srvMaxHosts) over the optimized one."""
+        if key in pairs:
+            raise ConfigError(f"{PROJECT}:{name}.{key}", "is set twice", "each key once")
+        pairs[key] = value
+    return pairs
 
 
 # What the offline engine passes for a `secure:` value it cannot decrypt.
 UNDECRYPTED_SECRET = "(secure value, not decrypted offline)"
 
 
-def _atlas_id(key: str, value: str, secret_keys: frozenset[str]) -> Any:
-    """A validated Atlas id; one set with `pulumi config set --secret` stays secret."""
+def _secret_atlas_id(name: str, value: str) -> Any:
+    """An Atlas id set with `pulumi config set --secret`: checked without echoing it, and
+    handed on as a secret Output so it stays encrypted in state."""
     if not value:
-        return None
-    full_key = f"{PROJECT}:{key}"
-    if full_key in secret_keys:
-        import pulumi
+        return value
+    if value != UNDECRYPTED_SECRET and not deploy_limits.ATLAS_ID.fullmatch(value):
+        raise ConfigError(f"{PROJECT}:{name}", "is not an Atlas id", "24 hex characters")
+    import pulumi
 
-        # Same rule as deploy_limits.atlas_id, but the message never echoes the value.
-        if value != UNDECRYPTED_SECRET and not deploy_limits.ATLAS_ID.fullmatch(value):
-            raise ConfigError(full_key, "is not an Atlas id", "24 hex characters")
-        return pulumi.Output.secret(value)
-    rules.raise_on_errors(deploy_limits.atlas_id(value, full_key))
-    return value
+    return pulumi.Output.secret(value)
 
 
 def _refuse_unkeepable_secrets(secret_keys: frozenset[str]) -> None:
@@ -281,23 +220,11 @@ def _refuse_unkeepable_secrets(secret_keys: frozenset[str]) -> None:
             )
 
 
-def settings_from_values(
-    stack: str,
-    aws_region: str | None,
-    values: Mapping[str, Any],
-    secret_keys: frozenset[str] = frozenset(),
-    project_dir: Path | None = None,
-    defaults: Mapping[str, Any] | None = None,
-) -> StackSettings:
-    """Turn typed config values into validated component args, or raise ConfigError.
-
-    The function deployed is `<project_dir>/function` (default: the working directory,
-    which is the project directory when Pulumi runs a program): the user's project's own
-    code, never the toolkit's bundled sample. `defaults` (the declared ones, when not
-    given) tell which alert settings were set, to name those that have no effect.
-    """
-    if not aws_region:
-        raise ConfigError("aws:region", "is not set", sorted(ATLAS_AWS_REGIONS))
+def pattern_args(
+    values: Mapping[str, Any], aws_region: str | None, secret_keys: frozenset[str] = frozenset()
+) -> AtlasLambdaArgs:
+    """Typed config values as AtlasLambda's args: snake_case names, `KEY=VALUE` lists as
+    mappings, --secret ids as secret Outputs."""
     if aws_region == UNDECRYPTED_SECRET:
         raise ConfigError(
             "aws:region",
@@ -305,130 +232,21 @@ def settings_from_values(
             "a plain region for the offline preview, or run `pulumi preview`",
         )
     _refuse_unkeepable_secrets(secret_keys)
-    default_name = f"{PROJECT}-{stack}"
-    tier, private_endpoint = values["tier"], values["privateEndpoint"]
-    rules.raise_on_errors(
-        deploy_limits.atlas_cluster_name(values["clusterName"] or default_name)
-        + deploy_limits.atlas_project_name(values["projectName"] or default_name)
-        + deploy_limits.distinct(values["subnetIds"], "subnetIds")
-        + rules.known_tier(tier)
-        + rules.private_endpoint_tier(tier, private_endpoint)
-        + rules.access_list(values["accessListCidrs"], values["allowAccessList"])
-    )
-    if not private_endpoint and not (values["vpcId"] and values["accessListCidrs"]):
-        raise ConfigError(
-            f"{PROJECT}:privateEndpoint",
-            "false needs vpcId/subnetIds of a VPC with a NAT gateway and that NAT's address "
-            "in accessListCidrs (with allowAccessList: true)",
-            "true, or false with vpcId and accessListCidrs",
-        )
-
-    cluster: AtlasClusterArgs = {
-        "cluster_name": values["clusterName"] or default_name,
-        "aws_region": aws_region,
-        "tier": tier,
-        "cluster_type": values["clusterType"],
-        "mongodb_major_version": values["mongodbMajorVersion"],
-        "termination_protection": values["terminationProtection"],
-        "project_name": values["projectName"] or default_name,
-        "access_list_cidrs": values["accessListCidrs"],
-        "allow_access_list": values["allowAccessList"],
-        "connection_alert": values["alerts"],
-        "connection_alert_percent": values["connectionAlertPercent"],
-        "alert_interval_min": values["atlasAlertIntervalMin"],
-    }
-    if values["atlasAlertEmail"]:
-        cluster["alert_email"] = values["atlasAlertEmail"]
-    if values["shardCount"]:
-        cluster["shard_count"] = values["shardCount"]
-    elif values["clusterType"] == "SHARDED":
-        raise ConfigError(f"{PROJECT}:shardCount", "must be set for clusterType SHARDED", "1-70")
-    if values["autoScalingMaxTier"]:
-        cluster["auto_scaling_max_tier"] = values["autoScalingMaxTier"]
-    project_id = _atlas_id("projectId", values["projectId"], secret_keys)
-    org_id = _atlas_id("orgId", values["orgId"], secret_keys)
-    if project_id:
-        cluster["project_id"] = project_id
-    elif org_id:
-        cluster["org_id"] = org_id
-    validate_cluster_args(cluster)
-
-    network: NetworkArgs = (
-        {"vpc_id": values["vpcId"], "subnet_ids": values["subnetIds"]}
-        if values["vpcId"] or values["subnetIds"]
-        else {"vpc_cidr": values["vpcCidr"], "availability_zones": values["availabilityZones"]}
-    )
-    validate_network_args(network)
-
-    database_user: dict[str, Any] = {
-        "database_name": values["databaseName"],
-        "roles": values["databaseRoles"],
-    }
-    validate_user_args(database_user)
-
-    function: dict[str, Any] = {
-        "function_name": values["functionName"] or default_name,
-        "database_name": values["databaseName"],
-        "sharded": values["clusterType"] == "SHARDED",
-        "runtime": values["runtime"],
-        "architecture": values["architecture"],
-        "memory_size": values["memorySize"],
-        "timeout": values["timeout"],
-        "log_retention_days": values["logRetentionDays"],
-        "function_url_enabled": values["functionUrl"],
-        "function_url_auth_type": values["functionUrlAuthType"],
-        "environment": parse_environment(values["environment"]),
-        "snap_start": values["snapStart"],
-        "alarms": values["alerts"],
-        "errors_alarm_threshold": values["errorsAlarmThreshold"],
-        "duration_alarm_percent": values["durationAlarmPercent"],
-        "source_dir": str((project_dir or Path.cwd()) / FUNCTION_DIR),
-    }
-    if values["alarmTopicArn"]:
-        function["alarm_topic_arn"] = values["alarmTopicArn"]
-    if values["reservedConcurrency"] != UNRESERVED:
-        function["reserved_concurrency"] = values["reservedConcurrency"]
+    args: dict[str, Any] = {snake_case(name): value for name, value in values.items()}
+    for name in MAPPING_KEYS:
+        args[name] = parse_pairs(name, values[name])
+    for name in OPAQUE_OFFLINE:
+        if f"{PROJECT}:{name}" in secret_keys:
+            args[snake_case(name)] = _secret_atlas_id(name, values[name])
     if f"{PROJECT}:environment" in secret_keys:
-        function["secret_environment"] = True
-    advisories = validate_lambda_args(function)
-    validate_topic_region(function.get("alarm_topic_arn"), aws_region)
-    advisories += ignored_alert_settings(
-        values["alerts"],
-        tier,
-        values,
-        defaults if defaults is not None else {k: v.default for k, v in declared_keys().items()},
-    )
-    rules.raise_on_errors(deploy_limits.environment_size(function["environment"]))
-    advisories += tier_owned_by_atlas(
-        tier, cluster.get("auto_scaling_max_tier"), cluster.get("shard_count", 1)
-    )
-    legacy = values["legacyShardedConnectionString"]
-    # Atlas offers the shard-optimized string to sharded AWS clusters behind a private
-    # endpoint (5.0+, one region: every cluster this program declares); the function then
-    # holds no monitor connections. compose() warns at deploy if Atlas falls back.
-    load_balanced = function["sharded"] and private_endpoint and not legacy
-    advisories += rules.raise_on_errors(
-        budget_findings(
-            connection_budget(
-                tier, function.get("reserved_concurrency"), load_balanced=load_balanced
-            )
-        )
-    )
-    return StackSettings(
-        stack=stack,
-        aws_region=aws_region,
-        private_endpoint=private_endpoint,
-        cluster=cluster,
-        network=network,
-        database_user=database_user,
-        function=function,
-        advisories=tuple(advisories),
-        legacy_sharded_connection_string=legacy,
-    )
+        args["secret_environment"] = True
+    if aws_region:
+        args["aws_region"] = aws_region
+    return args  # type: ignore[return-value]
 
 
-def load_settings() -> StackSettings:
-    """Read the running stack's config (CLI or mock engine) and validate all of it."""
+def load_args() -> AtlasLambdaArgs:
+    """Read the running stack's config (CLI or mock engine) as AtlasLambda's args."""
     import pulumi
     from pulumi.runtime import config as runtime_config
 
@@ -436,17 +254,8 @@ def load_settings() -> StackSettings:
     secret_keys = frozenset(k for k in raw if runtime_config.is_config_secret(k))
     for key in secret_keys:
         _register_secret_value(str(raw[key]))
-    schema = declared_keys(_project_file.get())
-    values = project_values(raw, schema)
-    aws_region = pulumi.Config("aws").get("region")
-    defaults = {name: key.default for name, key in schema.items()}
-    settings = settings_from_values(
-        pulumi.get_stack(), aws_region, values, secret_keys, defaults=defaults
-    )
-    sink = _advisory_sink.get()
-    if sink is not None:
-        sink.extend(settings.advisories)
-    return settings
+    values = project_values(raw, declared_keys(_project_file.get()))
+    return pattern_args(values, pulumi.Config("aws").get("region"), secret_keys)
 
 
 def _register_secret_value(value: str) -> None:

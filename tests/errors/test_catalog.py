@@ -61,13 +61,13 @@ def test_secret_environment_never_echoed_in_errors(project: Path) -> None:
     program as the Pulumi CLI would, with the value decrypted and marked secret)."""
     code = (
         "import sys\n"
-        "from components import cli\nfrom components.stack.compose import compose\n"
-        "from components.stack.config import load_settings\n"
+        "from components import cli\nfrom components.stack.program import stack_program\n"
+        ""
         "from components.offline import run_program\n"
         "config = {'aws:region': 'us-east-1', 'atlas-lambda:orgId': '5f0000000000000000000001',\n"
         f"  'atlas-lambda:environment': '[\"DB_URL=mongodb://u:{ENV_SECRET}@h/x\"]'}}\n"
         "def main(argv):\n"
-        "    run_program(lambda: compose(load_settings()), config=config,\n"
+        "    run_program(stack_program, config=config,\n"
         "                secret_keys=['atlas-lambda:environment'])\n"
         "    return 0\n"
         "sys.exit(cli.run_command(main, []))\n"
@@ -83,8 +83,7 @@ def test_secret_environment_is_a_secret_resource_input() -> None:
     """`pulumi config set --secret environment ...`: the Lambda's environment.variables are
     a secret in the plan (so encrypted in state), not plain text."""
     from components.offline import SECRET, run_program
-    from components.stack.compose import compose
-    from components.stack.config import load_settings
+    from components.stack.program import stack_program
 
     config = {
         "aws:region": "us-east-1",
@@ -92,7 +91,7 @@ def test_secret_environment_is_a_secret_resource_input() -> None:
         "atlas-lambda:environment": '["FEATURE=' + ENV_SECRET + '"]',
     }
     run = run_program(
-        lambda: compose(load_settings()),
+        stack_program,
         config=config,
         secret_keys=["atlas-lambda:environment"],
     )

@@ -9,8 +9,7 @@ import pytest
 
 from components.offline import OfflineRun, run_program, run_stack
 from components.offline.engine import stack_config
-from components.stack.compose import compose
-from components.stack.config import load_settings
+from components.stack.program import stack_program
 
 from .fake_cloud import FakeCloud
 
@@ -19,7 +18,7 @@ def run_project(config: Mapping[str, str], *, mocks: Any = None, stack: str = "d
                 preview: bool = False) -> OfflineRun:  # fmt: skip
     """Run the real program (load_settings → compose) with the given config."""
     return run_program(
-        lambda: compose(load_settings()),
+        stack_program,
         stack=stack,
         config=config,
         preview=preview,

@@ -27,6 +27,7 @@ USER = {"project_id": ID, "role_arn": ARN, "cluster_name": "orders", "database_n
 ENDPOINT = {"project_id": ID, "cluster_name": "orders", "aws_region": "us-east-1"}
 LAMBDA = {
     "function_name": "fn", "vpc_id": "vpc-0a1b2c3d", "mongodb_srv": "mongodb+srv://c.x.net",
+    "database_security_group_id": "sg-0a1b2c3d",
     "subnet_ids": ["subnet-0a", "subnet-0b"], "database_name": "app",
     "code": pulumi.AssetArchive({}),
 }  # fmt: skip

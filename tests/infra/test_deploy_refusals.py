@@ -110,14 +110,14 @@ def test_function_url_none_grants_both_actions_to_everyone() -> None:
     plan, _ = deployed("dev", {"atlas-lambda:functionUrlAuthType": "NONE"})
     grants = {resource.name: resource.inputs for resource in plan.by_type(PERMISSION)}
     assert grants == {
-        "lambda-url-public": {
+        "app-lambda-url-public": {
             "action": "lambda:InvokeFunctionUrl",
             "function": "atlas-lambda-dev",
             "functionUrlAuthType": "NONE",
             "principal": "*",
             "statementId": "AtlasLambdaPublicUrl",
         },
-        "lambda-url-public-invoke": {
+        "app-lambda-url-public-invoke": {
             "action": "lambda:InvokeFunction",
             "function": "atlas-lambda-dev",
             "invokedViaFunctionUrl": True,
@@ -142,7 +142,7 @@ def test_created_subnets_go_where_the_service_is_and_the_endpoint_only_there() -
     """EC2 API reference, DescribeVpcEndpointServices: zones are names in the caller's view,
     narrowed to the shared ones; compared here with the subnet's zone name in one account."""
     plan, fake = deployed("dev", {}, service_zones="d")  # serves one zone of six
-    zones = dict(subnet_zone(plan, fake, f"network-private-{i}") for i in range(2))
+    zones = dict(subnet_zone(plan, fake, f"app-network-private-{i}") for i in range(2))
     assert sorted(zones.values()) == ["us-east-1a", "us-east-1d"]  # served first, then fill
     served = [subnet for subnet, zone in zones.items() if zone == "us-east-1d"]
     assert plan.one(VPCE).inputs["subnetIds"] == served

@@ -336,6 +336,7 @@ def test_preview_refuses_it_before_registering(tmp_path):
 
     def program() -> None:
         MongoLambda("fn", {"function_name": "fn", "vpc_id": "vpc-1", "subnet_ids": ["s"],
+                           "database_security_group_id": "sg-1",
                            "mongodb_srv": "mongodb+srv://h", "database_name": "app",
                            "source_dir": str(source)})  # fmt: skip
 

@@ -34,7 +34,7 @@ def test_connection_alert_is_percent_of_the_node_limit(deploy):
     """80 % of M10's 1,500 per node is the percent metric's threshold 80, not 1,200."""
     run, cloud = deploy("dev")
     alert = run.plan.one(ALERT).inputs
-    assert alert["projectId"] == cloud.ids[(PROJECT, "atlas-project")]
+    assert alert["projectId"] == cloud.ids[(PROJECT, "app-atlas-project")]
     assert alert["eventType"] == "OUTSIDE_METRIC_THRESHOLD" and alert["enabled"] is True
     assert alert["metricThresholdConfig"] == {
         "metricName": "CONNECTIONS_PERCENT", "operator": "GREATER_THAN", "threshold": 80,

@@ -29,13 +29,13 @@ def test_changed_property_is_named(tmp_path, capsys):
     base, head = _plan(), _plan(**{"atlas-lambda:memorySize": "2048"})
     diff = diff_plans(base, head)
     [(resource, changes)] = diff.changed
-    assert resource["name"] == "lambda-function"
+    assert resource["name"] == "app-lambda-function"
     assert [(c.path, c.before, c.after) for c in changes] == [("memorySize", 1024, 2048)]
     (tmp_path / "base.json").write_text(json.dumps(base))
     (tmp_path / "head.json").write_text(json.dumps(head))
     assert run_command(main, [str(tmp_path / "base.json"), str(tmp_path / "head.json")]) == 2
     out = capsys.readouterr().out
-    assert "~ aws:lambda/function:Function  lambda-function" in out
+    assert "~ aws:lambda/function:Function  app-lambda-function" in out
     assert "memorySize: 1024 => 2048" in out
     assert out.rstrip().endswith("Plan diff: 0 to add, 1 to change, 0 to remove")
 
@@ -44,9 +44,9 @@ def test_added_and_removed_resources():
     base = _plan()
     head = _plan(**{"atlas-lambda:functionUrl": "false"})
     diff = diff_plans(base, head)
-    assert [r["name"] for r in diff.removed] == ["lambda-url"]
-    assert diff_plans(head, base).added[0]["name"] == "lambda-url"
-    assert "- aws:lambda/functionUrl:FunctionUrl  lambda-url" in render_diff(diff)
+    assert [r["name"] for r in diff.removed] == ["app-lambda-url"]
+    assert diff_plans(head, base).added[0]["name"] == "app-lambda-url"
+    assert "- aws:lambda/functionUrl:FunctionUrl  app-lambda-url" in render_diff(diff)
 
 
 def test_bad_input_file_is_an_error(tmp_path, capsys):

@@ -115,7 +115,7 @@ def _uri(run) -> str:
 
 def test_prod_uses_the_optimized_string_without_srv_max_hosts(deploy):
     run, cloud = deploy("prod")
-    vpce = cloud.ids[(VPCE, "privatelink-vpce")]
+    vpce = cloud.ids[(VPCE, "app-privatelink-vpce")]
     expected = cloud.private_srv_for(vpce, "atlas-lambda-prod", shard_optimized=True)
     assert run.plan.outputs["privateSrvConnectionString"] == expected
     assert _uri(run).startswith(expected + "/app?")
@@ -125,7 +125,7 @@ def test_prod_uses_the_optimized_string_without_srv_max_hosts(deploy):
 
 def test_prod_falls_back_to_legacy_when_atlas_lacks_the_optimized_string(deploy):
     run, cloud = deploy("prod", shard_optimized=False)
-    vpce = cloud.ids[(VPCE, "privatelink-vpce")]
+    vpce = cloud.ids[(VPCE, "app-privatelink-vpce")]
     assert _uri(run).startswith(cloud.private_srv_for(vpce, "atlas-lambda-prod") + "/app?")
     assert _options(_uri(run))["srvMaxHosts"] == ["3"]
     # The preview budgeted load-balanced; the deploy says the legacy figure applies.
@@ -135,7 +135,7 @@ def test_prod_falls_back_to_legacy_when_atlas_lacks_the_optimized_string(deploy)
 
 def test_opt_in_key_keeps_the_legacy_string(deploy):
     run, cloud = deploy("prod", **{P + "legacyShardedConnectionString": "true"})
-    vpce = cloud.ids[(VPCE, "privatelink-vpce")]
+    vpce = cloud.ids[(VPCE, "app-privatelink-vpce")]
     assert _uri(run).startswith(cloud.private_srv_for(vpce, "atlas-lambda-prod") + "/app?")
     assert _options(_uri(run))["srvMaxHosts"] == ["3"]
     assert not [w for w in run.plan.warnings if w.startswith("legacySharded")]
@@ -143,7 +143,7 @@ def test_opt_in_key_keeps_the_legacy_string(deploy):
 
 def test_replica_set_is_unaffected(deploy):
     run, cloud = deploy("dev")
-    vpce = cloud.ids[(VPCE, "privatelink-vpce")]
+    vpce = cloud.ids[(VPCE, "app-privatelink-vpce")]
     assert _uri(run).startswith(cloud.private_srv_for(vpce, "atlas-lambda-dev") + "/app?")
     assert "srvMaxHosts" not in _options(_uri(run))
 

@@ -11,6 +11,7 @@ from components.offline.preview import main as preview_main
 from components.offline.render import render
 
 EXPECTED_TYPES = {
+    "atlas-lambda:index:AtlasLambda": 1,
     "atlas-lambda:index:AtlasCluster": 1,
     "atlas-lambda:index:IamDatabaseUser": 1,
     "atlas-lambda:index:MongoLambda": 1,
@@ -77,12 +78,16 @@ def test_children_are_parented_to_their_component(preview_stack):
     plan = preview_stack("dev").plan
     components = {r.urn: r.name for r in plan.resources if not r.custom}
     parents = {r.name: components.get(r.parent or "") for r in plan.resources if r.custom}
-    assert parents["lambda-function"] == "lambda"
-    assert parents["privatelink-vpce"] == "privatelink"
-    assert parents["db-user-user"] == "db-user"
-    assert parents["atlas-cluster"] == "atlas"
-    assert parents["network-vpc"] == "network"
+    assert parents["app-lambda-function"] == "app-lambda"
+    assert parents["app-privatelink-vpce"] == "app-privatelink"
+    assert parents["app-db-user-user"] == "app-db-user"
+    assert parents["app-atlas-cluster"] == "app-atlas"
+    assert parents["app-network-vpc"] == "app-network"
     assert all(parent is not None for parent in parents.values())
+    # Every component but the pattern itself sits under the pattern.
+    pattern = next(r for r in plan.resources if r.type == "atlas-lambda:index:AtlasLambda")
+    children = [r for r in plan.resources if not r.custom and r is not pattern]
+    assert {r.parent for r in children} == {pattern.urn}
 
 
 def test_plan_json_is_stable_across_runs(preview_stack):
@@ -93,26 +98,26 @@ def test_plan_json_is_stable_across_runs(preview_stack):
     assert [r["urn"] for r in document["resources"]] == sorted(
         r["urn"] for r in document["resources"]
     )
-    assert document["summary"] == {"resources": 24, "components": 5}
+    assert document["summary"] == {"resources": 24, "components": 6}
 
 
 def test_rendered_preview_has_tree_and_summary(preview_stack):
     text = render(preview_stack("dev").plan)
     assert "+ pulumi:pulumi:Stack  atlas-lambda-dev" in text
-    assert "\n    + atlas-lambda:index:MongoLambda  lambda\n" in text
-    assert "\n        + aws:lambda/function:Function  lambda-function\n" in text
-    assert text.rstrip().splitlines()[-1].startswith("Resources: + 24 to create (5 components)")
+    assert "\n    + atlas-lambda:index:AtlasLambda  app\n" in text
+    assert "\n        + atlas-lambda:index:MongoLambda  app-lambda\n" in text
+    assert "\n            + aws:lambda/function:Function  app-lambda-function\n" in text
+    assert text.rstrip().splitlines()[-1].startswith("Resources: + 24 to create (6 components)")
 
 
 def test_secret_config_is_masked(tmp_path, preview_stack):
     import pulumi
 
     from components.offline import SECRET, run_program
-    from components.stack.compose import compose
-    from components.stack.config import load_settings
+    from components.stack.program import stack_program
 
     def program():
-        outputs = compose(load_settings())
+        outputs = stack_program()
         outputs["orgToken"] = pulumi.Output.secret("do-not-print")
         return outputs
 

@@ -47,7 +47,7 @@ def test_vpc_endpoint_connects_to_the_atlas_endpoint_service(deploy):
     }
     assert vpce["vpcEndpointType"] == "Interface"
     assert vpce["privateDnsEnabled"] is False
-    assert vpce["subnetIds"] == [cloud.ids[("aws:ec2/subnet:Subnet", f"network-private-{i}")]
+    assert vpce["subnetIds"] == [cloud.ids[("aws:ec2/subnet:Subnet", f"app-network-private-{i}")]
                                  for i in range(2)]  # fmt: skip
 
 
@@ -64,10 +64,10 @@ def test_link_uses_the_vpc_endpoint_id(deploy):
 def test_private_srv_is_read_after_the_link_and_is_ours(deploy):
     run, cloud = deploy("dev")
     events = cloud.events
-    link_created = events.index(("create", f"{LINK}::privatelink-link"))
+    link_created = events.index(("create", f"{LINK}::app-privatelink-link"))
     read = events.index(("invoke", "mongodbatlas:index/getAdvancedCluster:getAdvancedCluster"))
     assert link_created < read
-    vpce_id = cloud.ids[(VPCE, "privatelink-vpce")]
+    vpce_id = cloud.ids[(VPCE, "app-privatelink-vpce")]
     expected = cloud.private_srv_for(vpce_id, "atlas-lambda-dev")
     assert run.plan.outputs["privateSrvConnectionString"] == expected
 
@@ -79,7 +79,7 @@ def lambda_env(run) -> dict[str, str]:
 def test_lambda_environment_is_exactly_uri_and_sts_setting(deploy):
     run, cloud = deploy("dev")
     env = lambda_env(run)
-    srv = cloud.private_srv_for(cloud.ids[(VPCE, "privatelink-vpce")], "atlas-lambda-dev")
+    srv = cloud.private_srv_for(cloud.ids[(VPCE, "app-privatelink-vpce")], "atlas-lambda-dev")
     assert env == {
         "AWS_STS_REGIONAL_ENDPOINTS": "regional",
         "MONGODB_URI": srv + "/app?authMechanism=MONGODB-AWS&authSource=%24external"
@@ -111,8 +111,8 @@ def test_no_password_or_secret_in_any_input(deploy):
 
 def test_security_groups_admit_only_the_function(deploy):
     run, cloud = deploy("dev")
-    endpoint_sg = cloud.ids[(SG, "privatelink-sg")]
-    function_sg = cloud.ids[(SG, "lambda-sg")]
+    endpoint_sg = cloud.ids[(SG, "app-privatelink-sg")]
+    function_sg = cloud.ids[(SG, "app-lambda-sg")]
     for group in run.plan.by_type(SG):
         assert "ingress" not in group.inputs and "egress" not in group.inputs
     [ingress] = [r.inputs for r in run.plan.by_type(INGRESS)]
@@ -136,7 +136,7 @@ def test_network_has_no_route_to_the_internet(deploy):
     # Registration order follows the invoke's thread, so key by name, not position.
     zones = {s.name: s.inputs["availabilityZone"] for s in subnets}
     # The fake Atlas endpoint service serves b, c, d only: the created subnets go there.
-    assert zones == {"network-private-0": "us-east-1b", "network-private-1": "us-east-1c"}
+    assert zones == {"app-network-private-0": "us-east-1b", "app-network-private-1": "us-east-1c"}
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets)
 
 
@@ -180,7 +180,7 @@ def test_opted_in_access_list_entries_use_the_right_field(deploy):
     )
     entries = {r.name: r.inputs for r in run.plan.by_type(
         "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList")}  # fmt: skip
-    assert entries["atlas-access-0"]["cidrBlock"] == "203.0.113.0/24"
-    assert "awsSecurityGroup" not in entries["atlas-access-0"]
-    assert entries["atlas-access-1"]["awsSecurityGroup"] == "sg-0123456789abcdef0"
-    assert "cidrBlock" not in entries["atlas-access-1"]
+    assert entries["app-atlas-access-0"]["cidrBlock"] == "203.0.113.0/24"
+    assert "awsSecurityGroup" not in entries["app-atlas-access-0"]
+    assert entries["app-atlas-access-1"]["awsSecurityGroup"] == "sg-0123456789abcdef0"
+    assert "cidrBlock" not in entries["app-atlas-access-1"]

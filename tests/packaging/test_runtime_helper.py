@@ -179,6 +179,7 @@ def test_mongolambda_ships_the_helper_in_its_layer(user_source, session_cache, m
 
     def program() -> None:
         MongoLambda("fn", {"function_name": "fn", "vpc_id": "vpc-1", "subnet_ids": ["s-1"],
+                           "database_security_group_id": "sg-1",
                            "mongodb_srv": "mongodb+srv://c.example.mongodb.net",
                            "database_name": "app", "source_dir": str(user_source)})  # fmt: skip
 

@@ -125,10 +125,10 @@ def test_a_broken_plan_violates_every_policy(plans: dict[str, Plan]) -> None:
         "lambda-environment-secrets": "environment.variables.DB_PASSWORD",
         "lambda-reserved-environment-keys": "environment.variables.AWS_REGION",
         "lambda-memory-size-advisory": "memorySize",
-        "atlas-database-user-iam": "db-user-user.password",
+        "atlas-database-user-iam": "app-db-user-user.password",
         "lambda-mongodb-uri-options": "environment.variables.MONGODB_URI",
         "atlas-private-endpoint-tier": "scratch.instanceSize",
-        "atlas-connection-budget": "lambda-function.reservedConcurrentExecutions",
+        "atlas-connection-budget": "app-lambda-function.reservedConcurrentExecutions",
         "ec2-descriptions": "description",
         "iam-role-description": "description",
         "lambda-account-concurrency-advisory": "reservedConcurrentExecutions",
@@ -177,8 +177,7 @@ def test_a_no_privatelink_variant_passes_the_pack() -> None:
 
     from components.offline import run_program
     from components.offline.engine import stack_config
-    from components.stack.compose import compose
-    from components.stack.config import load_settings
+    from components.stack.program import stack_program
 
     config = {
         **stack_config("dev")[0],
@@ -190,7 +189,7 @@ def test_a_no_privatelink_variant_passes_the_pack() -> None:
         "atlas-lambda:accessListCidrs": json.dumps(["203.0.113.7/32"]),
         "atlas-lambda:allowAccessList": "true",
     }
-    plan = run_program(lambda: compose(load_settings()), stack="dev", config=config).plan
+    plan = run_program(stack_program, stack="dev", config=config).plan
     [egress] = plan.by_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
     assert egress.inputs["cidrIpv4"] == "0.0.0.0/0"
     assert evaluate(plan, {"atlas-access-list": {"allowAccessList": True}}) == []

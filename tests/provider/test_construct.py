@@ -255,7 +255,7 @@ def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
         ("Network", {"vpcId": "bogus", "subnetIds": list(GIVEN_SUBNETS)}, "vpcId", "VPC id"),
         ("Network", {"availabilityZones": 2.5}, "availabilityZones", "not a whole number"),
         ("AtlasCluster", {"clusterName": "c", "awsRegion": "us-east-1", "orgId": ORG_ID,
-                          "tier": "M5"}, "tier", "unknown tier"),
+                          "tier": "M5"}, "tier", "is not supported"),
         ("PrivateEndpoint", {"projectId": ORG_ID, "clusterName": "c", "awsRegion": "us-east-1",
                              "clusterTier": "M0"}, "clusterTier", "dedicated tier"),
         ("IamDatabaseUser", {"projectId": ORG_ID, "roleArn": ROLE_ARN, "clusterName": "c",
