@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "OfflineRun": ".engine",
+    "OfflineRunError": ".failures",
     "run_program": ".engine",
     "run_stack": ".engine",
     "SECRET": ".plan",
@@ -24,6 +25,7 @@ __all__ = [
     "SECRET",
     "UNKNOWN",
     "OfflineRun",
+    "OfflineRunError",
     "Plan",
     "PlannedResource",
     "run_program",
@@ -32,6 +34,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .engine import OfflineRun, run_program, run_stack
+    from .failures import OfflineRunError
     from .plan import SECRET, UNKNOWN, Plan, PlannedResource
 
 

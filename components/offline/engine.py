@@ -11,8 +11,9 @@ import asyncio
 import gc
 import json
 import logging
+import os
 import runpy
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import chdir, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +32,16 @@ from ..errors import ConfigError
 from ..locations import project_dir
 from ..stack.config import UNDECRYPTED_SECRET, declared_keys, run_context
 from ..stack.files import load_mapping, mapping_field, scalar_texts
+from .early_outputs import resolve_early_outputs
+from .failures import FalloutHandler, OfflineRunError, clear_error
 from .plan import Plan, PlannedResource, render_value
 
 PROJECT_DIR = project_dir()
 PROJECT = "atlas-lambda"
+# A preview takes seconds (packaging a function's dependencies the first time, a minute or
+# two): past this, the run is stuck waiting on something that will never come.
+TIMEOUT_ENV = "ATLAS_LAMBDA_OFFLINE_TIMEOUT"
+DEFAULT_TIMEOUT_S = 600.0
 
 
 class OfflineMocks(pulumi.runtime.Mocks):
@@ -165,6 +172,8 @@ def _drain(loop: asyncio.AbstractEventLoop, *, failed: bool) -> None:
 def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
     """Isolate one run: its own event loop, no root stack left over from an earlier run."""
     loop = asyncio.new_event_loop()
+    fallout = FalloutHandler()
+    loop.set_exception_handler(fallout)
     asyncio.set_event_loop(loop)
     settings.ROOT.set(None)
     failed = True
@@ -172,6 +181,7 @@ def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
         yield loop
         failed = False
     finally:
+        fallout.settle(loop, failed=failed)
         # A run that failed half-way (an error inside an apply) leaves tasks and RPCs in
         # the SDK's global settings, bound to this loop: drain them here, or the next run
         # waits on futures of a closed loop.
@@ -184,6 +194,22 @@ def _fresh_runtime() -> Iterator[asyncio.AbstractEventLoop]:
         settings.SETTINGS.rpc_manager.clear()
 
 
+def run_timeout(timeout: float | None = None) -> float:
+    """Seconds a run may take: `timeout`, else $ATLAS_LAMBDA_OFFLINE_TIMEOUT, else 600."""
+    if timeout is None:
+        text = os.environ.get(TIMEOUT_ENV, "").strip()
+        try:
+            timeout = float(text) if text else DEFAULT_TIMEOUT_S
+        except ValueError:
+            raise ConfigError(TIMEOUT_ENV, f"{text!r} is not a number", "seconds above 0") from None
+        key = TIMEOUT_ENV
+    else:
+        key = "timeout"
+    if not 0 < timeout < float("inf"):
+        raise ConfigError(key, f"{timeout:g} s", "seconds above 0")
+    return timeout
+
+
 def run_program(
     program: Callable[[], Mapping[str, Any] | None],
     *,
@@ -194,13 +220,20 @@ def run_program(
     mocks: pulumi.runtime.Mocks | None = None,
     project: str = PROJECT,
     root: Path = PROJECT_DIR,
+    timeout: float | None = None,
 ) -> OfflineRun:
     """Run `program` under the mock engine; its returned mapping becomes the outputs.
 
     `program` may also call `pulumi.export`. Errors raised by the program (for example a
-    ConfigError) propagate unchanged. Tests pass their own `mocks` to play a provider
-    that returns deploy-time values.
+    ConfigError) propagate unchanged, also from inside an apply, without the SDK's
+    "While processing ..." wrappers (failures.clear_error). Tests pass their own `mocks`
+    to play a provider that returns deploy-time values. A run that waits longer than
+    `timeout` seconds ($ATLAS_LAMBDA_OFFLINE_TIMEOUT, 600 by default) on something that
+    never comes raises OfflineRunError; so does an Output created before this call that
+    is not a plain value (early_outputs).
     """
+    limit = run_timeout(timeout)
+    resolve_early_outputs()
     mocks = mocks or OfflineMocks(preview=preview)
     monitor = RecordingMonitor(mocks, root)
     warnings = _WarningCollector()
@@ -218,15 +251,47 @@ def run_program(
         def body() -> None:
             returned.update(program() or {})
 
-        loop.run_until_complete(run_pulumi_func(body))
-        exported = {**getattr(stack_resource, "outputs", {}), **returned}
-        outputs = loop.run_until_complete(_resolve_outputs(exported, root))
-        loop.run_until_complete(wait_for_rpcs())
+        async def run() -> dict[str, Any]:
+            await run_pulumi_func(body)
+            exported = {**getattr(stack_resource, "outputs", {}), **returned}
+            outputs = await _resolve_outputs(exported, root)
+            await wait_for_rpcs()
+            return outputs
+
+        try:
+            outputs = loop.run_until_complete(_within(limit, run()))
+        except Exception as error:
+            clear = clear_error(error)
+            if clear is error:
+                raise
+            raise clear from None  # the SDK's wrappers may quote a secret value
         loop.run_until_complete(loop.shutdown_default_executor())
         monitor.close()
     plan = Plan(project=project, stack=stack, resources=list(monitor.recorded), outputs=outputs)
     plan.warnings.extend(warnings.messages)
     return OfflineRun(plan=plan, monitor=monitor)
+
+
+async def _within(limit: float, run: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    """`run`, or OfflineRunError once it has waited `limit` seconds in all.
+
+    The event loop watches the clock whenever the run waits (on an Output, a registration),
+    so a wait that never ends is stopped; a program blocked in its own code (a sleep, a
+    lock) is stopped only once it gives control back.
+    """
+    deadline = asyncio.timeout(limit)
+    try:
+        async with deadline:
+            return await run
+    except TimeoutError:
+        if not deadline.expired():
+            raise  # the program's own TimeoutError
+        raise OfflineRunError(
+            f"the program did not finish within {limit:g} s under the mock engine: it waits "
+            "on an Output or resource that never resolves",
+            "look for an Output from outside the program or a mock that never answers; if it "
+            f"is only slow, raise the limit: timeout=<seconds>, or {TIMEOUT_ENV}=<seconds>",
+        ) from None
 
 
 async def _resolve_outputs(outputs: Mapping[str, Any], root: Path) -> dict[str, Any]:
@@ -337,6 +402,7 @@ def run_stack(
     project_dir: Path = PROJECT_DIR,
     preview: bool = True,
     mocks: pulumi.runtime.Mocks | None = None,
+    timeout: float | None = None,
 ) -> OfflineRun:
     """Run the project's own `__main__.py` with a stack's config, as `pulumi preview` would:
     in the project directory, so the program finds the project's own files (function/)."""
@@ -359,6 +425,7 @@ def run_stack(
             preview=preview,
             mocks=mocks,
             root=project_dir,
+            timeout=timeout,
         )
     run.plan.advisories.extend(
         {"rule": a.rule, "key": a.key, "message": a.message} for a in advisories

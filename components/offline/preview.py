@@ -2,7 +2,8 @@
 
 Runs the program under the mock engine with Pulumi.<STACK>.yaml and prints what
 `pulumi up` would create, with the advisories (budget, memory) the config earns. Needs no
-Pulumi CLI and no cloud account. Exit codes (components/cli.py): 0 ok, 1 invalid
+Pulumi CLI and no cloud account. A run stuck longer than $ATLAS_LAMBDA_OFFLINE_TIMEOUT seconds
+(600 by default) ends with an error. Exit codes (components/cli.py): 0 ok, 1 invalid
 configuration, unknown stack or unreadable file, 64 usage, 70 internal error,
 130 interrupted.
 """
