@@ -129,12 +129,18 @@ def tags(values: Mapping[str, str], key: str = "tags", reserved: int = 0) -> lis
     )
     findings = []
     if len(values) + reserved > TAGS_MAX:
-        findings.append(Finding("tags", key, f"{len(values)} tags are too many", allowed=allowed))
+        findings.append(
+            Finding("tags", key, f"{len(values)} tags are too many", allowed=allowed)
+        )
     for name, value in values.items():
         if name.lower().startswith("aws:") or not (
             len(name) <= TAG_KEY_MAX and TAG_TEXT.fullmatch(name)
         ):
-            findings.append(Finding("tags", f"{key}.{name[:40]}", "is not a tag key", allowed))
+            findings.append(
+                Finding("tags", f"{key}.{name[:40]}", "is not a tag key", allowed=allowed)
+            )
         elif not (len(value) <= TAG_VALUE_MAX and TAG_TEXT.fullmatch(value)):
-            findings.append(Finding("tags", f"{key}.{name}", "has no valid tag value", allowed))
+            findings.append(
+                Finding("tags", f"{key}.{name}", "has no valid tag value", allowed=allowed)
+            )
     return findings

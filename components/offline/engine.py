@@ -27,6 +27,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 
+from ..advisories import collect
 from ..cli import CliError, register_secret
 from ..errors import ConfigError
 from ..locations import project_dir
@@ -240,7 +241,7 @@ def run_program(
     logger = logging.getLogger(f"atlas-lambda.offline.{stack}")
     logger.propagate = False
     logger.handlers = [warnings]
-    with _fresh_runtime() as loop:
+    with _fresh_runtime() as loop, collect() as advisories:
         set_all_config(dict(config or {}), list(secret_keys or []))
         pulumi.runtime.set_mocks(
             mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=monitor
@@ -269,6 +270,9 @@ def run_program(
         monitor.close()
     plan = Plan(project=project, stack=stack, resources=list(monitor.recorded), outputs=outputs)
     plan.warnings.extend(warnings.messages)
+    plan.advisories.extend(
+        {"rule": a.rule, "key": a.key, "message": a.message} for a in advisories
+    )
     return OfflineRun(plan=plan, monitor=monitor)
 
 
@@ -416,8 +420,8 @@ def run_stack(
     def program() -> None:
         runpy.run_path(str(main), run_name="__main__")
 
-    with run_context(project_file) as advisories, chdir(project_dir):
-        run = run_program(
+    with run_context(project_file), chdir(project_dir):
+        return run_program(
             program,
             stack=stack,
             config=config,
@@ -427,7 +431,3 @@ def run_stack(
             root=project_dir,
             timeout=timeout,
         )
-    run.plan.advisories.extend(
-        {"rule": a.rule, "key": a.key, "message": a.message} for a in advisories
-    )
-    return run

@@ -16,10 +16,9 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from ..advisories import collect
 from ..cli import register_secret
 from ..errors import ConfigError
-from ..guardrails import deploy_limits, rules
+from ..guardrails import deploy_limits
 from ..locations import project_dir
 from ..names import snake_case
 from ..pattern.args import AtlasLambdaArgs
@@ -37,13 +36,11 @@ _project_file: ContextVar[Path] = ContextVar("project_file", default=PROJECT_FIL
 
 
 @contextmanager
-def run_context(project_file: Path) -> Iterator[list[rules.Finding]]:
-    """Within: `load_args` reads `project_file`, and every advisory reported is recorded in
-    the list yielded, so the offline engine can put them in the plan."""
+def run_context(project_file: Path) -> Iterator[None]:
+    """Within: `load_args` reads the config schema of `project_file`."""
     token = _project_file.set(project_file)
     try:
-        with collect() as advisories:
-            yield advisories
+        yield
     finally:
         _project_file.reset(token)
 
