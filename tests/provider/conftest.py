@@ -35,5 +35,6 @@ def engine(attached: FakeMonitor) -> FakeMonitor:
     """The fake engine with the plugin attached, once with dry run off and once on."""
     attached.registrations.clear()
     attached.invokes.clear()
+    attached.construct_errors.clear()
     attached.cloud = FakeCloud()
     return attached

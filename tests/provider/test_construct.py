@@ -35,6 +35,8 @@ SOURCE_LAMBDA = {"functionName": "orders-api", "vpcId": "vpc-0123456789abcdef0",
                  "subnetIds": ["subnet-0aaaaaaaaaaaaaaaa"], "databaseName": "app",
                  "databaseSecurityGroupId": "sg-0123456789abcdef0",
                  "mongodbSrv": "mongodb+srv://orders-pl-0.abcde.mongodb.net"}  # fmt: skip
+# AtlasLambda with only what it has no default for (`awsRegion`: no `aws:region` config here).
+PATTERN = {"orgId": ORG_ID, "awsRegion": "us-east-1"}
 HANDLER = "def handler(event, context):\n    return 1\n"
 LAYER = "aws:lambda/layerVersion:LayerVersion"
 GIVEN_SUBNETS = {"subnet-0aaaaaaaaaaaaaaaa": "us-east-1b", "subnet-0bbbbbbbbbbbbbbbb": "us-east-1c"}
@@ -208,16 +210,52 @@ def test_lambda_packages_source_dir(
     assert not engine.of_type(LAYER)
 
 
+def test_atlas_lambda(engine: FakeMonitor, program_dir: Path) -> None:
+    """The whole pattern from one remote call: the five components under it, named after
+    it, with a relative `sourceDir` packaged from the program's directory (no
+    requirements.txt here, so no dependency layer)."""
+    folder = program_dir / "pattern-app"
+    folder.mkdir(exist_ok=True)
+    (folder / "handler.py").write_text(HANDLER)
+    response = register(
+        engine, "AtlasLambda", "app",
+        {**PATTERN, "sourceDir": "./pattern-app", "reservedConcurrency": 100,
+         "functionUrl": True},
+    )  # fmt: skip
+    check_tree(engine, response, "AtlasLambda", "app", children=0)
+    kids = engine.children_of(response.urn)
+    assert sorted((kid.type, kid.name) for kid in kids) == [
+        (f"{PKG}:AtlasCluster", "app-atlas"), (f"{PKG}:IamDatabaseUser", "app-db-user"),
+        (f"{PKG}:MongoLambda", "app-lambda"), (f"{PKG}:Network", "app-network"),
+        (f"{PKG}:PrivateEndpoint", "app-privatelink"),
+    ]  # fmt: skip
+    (function,) = engine.of_type("aws:lambda/function:Function")
+    assert (Path(function.inputs["code"].path) / "handler.py").read_text() == HANDLER
+    assert function.inputs["reservedConcurrentExecutions"] == 100
+    assert not engine.of_type(LAYER)
+    state = outputs(response)
+    for key in ("vpcEndpointId", "connectionString", "roleArn", "databaseUser", "url"):
+        assert known(state[key], engine), key
+    if not engine.dry_run:
+        assert state["databaseUser"] == state["roleArn"]
+        assert state["url"].startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("type_", "inputs"),
+    [("MongoLambda", SOURCE_LAMBDA), ("AtlasLambda", PATTERN)],
+    ids=["lambda", "pattern"],
+)
 def test_relative_source_dir_missing_names_the_program_dir(
-    engine: FakeMonitor, program_dir: Path
+    engine: FakeMonitor, program_dir: Path, type_: str, inputs: dict[str, Any]
 ) -> None:
     with pytest.raises(grpc.RpcError) as caught:
-        register(engine, "MongoLambda", "bad", {**SOURCE_LAMBDA, "sourceDir": "./nowhere"})
+        register(engine, type_, "bad", {**inputs, "sourceDir": "./nowhere"})
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     ((path, reason),) = property_errors(caught.value)
     assert path == "sourceDir"
     assert "'./nowhere' does not exist in " + str(program_dir) in reason
-    assert not engine.of_type(f"{PKG}:MongoLambda"), "nothing may be registered"
+    assert not engine.registrations, "nothing may be registered"
 
 
 def test_any_source_dir_input_resolves(tmp_path: Path) -> None:
@@ -278,10 +316,21 @@ def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
         ("MongoLambda", {**LAMBDA, "memroySize": 2048}, "memroySize", "memorySize"),
         ("IamDatabaseUser", {"projectId": ORG_ID, "roleArn": "role", "clusterName": "c",
                              "databaseName": "app"}, "roleArn", "IAM role ARN"),
+        # The whole pattern refuses what the stack refuses, naming its own input.
+        ("AtlasLambda", {**PATTERN, "reservedConcurency": 100}, "reservedConcurency",
+         "did you mean 'reservedConcurrency'"),
+        ("AtlasLambda", {**PATTERN, "tier": "M10", "reservedConcurrency": 900},
+         "reservedConcurrency", "the largest safe value is 745"),
+        ("AtlasLambda", {**PATTERN, "tier": "M5"}, "tier", "'M5' is not supported"),
+        ("AtlasLambda", {"orgId": ORG_ID}, "awsRegion", "is not set"),
+        ("AtlasLambda", {**PATTERN, "orgId": "org"}, "orgId", "not an Atlas id"),
+        ("AtlasLambda", {**PATTERN, "availabilityZones": "3"}, "availabilityZones",
+         "must be an integer"),
     ],
     ids=["vpc-id", "fraction", "tier", "endpoint-tier", "roles", "reserved-env",
          "memory-str", "zones-str", "shards-str", "timeout-bool", "region", "interval",
-         "email", "unknown-key", "role-arn"],
+         "email", "unknown-key", "role-arn", "pattern-unknown-key", "pattern-over-budget",
+         "pattern-tier", "pattern-no-region", "pattern-org-id", "pattern-zones-str"],
 )  # fmt: skip
 def test_config_error_names_the_property(
     engine: FakeMonitor, type_: str, inputs: dict[str, Any], path: str, reason: str
