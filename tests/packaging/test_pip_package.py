@@ -1,13 +1,19 @@
 """`pip install` of the toolkit: build the wheel, install it into a fresh virtual
-environment, and run a small program outside this repository under the mock engine; then
+environment, and run a user's program outside this repository under the mock engine; then
 the policy pack the wheel carries, started from its installed folder as the Pulumi CLI
 starts `--policy-pack`.
+
+The user's program is the whole pattern in one `AtlasLambda`, in under 15 lines, with its
+own `function/` folder beside it; it must declare what this repository's dev stack
+declares, and be refused, with nothing registered, when its concurrency would exhaust the
+cluster's connections.
 
 The fresh environment reaches the third-party dependencies (pulumi, the provider SDKs)
 through a `.pth` line to this interpreter's site-packages instead of downloading them again;
 the toolkit itself comes only from the wheel (`--no-deps`). The program runs from a temporary
 folder with no PYTHONPATH, and first proves that this repository's `components` is not
-importable there.
+importable there. test_consumer_types.py type-checks programs against the same install
+(`installed_toolkit`).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import sys
 import sysconfig
 import textwrap
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +40,8 @@ from packaging.requirements import Requirement
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from components.locations import FUNCTION_SOURCE_DIR, toolkit_version
+from components.offline import run_stack
+from components.offline.engine import stack_config
 from policy.pack import PACK_NAME, POLICIES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,53 +49,105 @@ SOURCES = ("pyproject.toml", "README.md", "components", "function", "policy")
 # A local policy/venv (the repository pack's) is no source of the wheel.
 NOT_SOURCES = shutil.ignore_patterns("venv", "__pycache__")
 PACK_STARTUP_TIMEOUT_S = 60
+FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 
-PROGRAM = '''\
-"""A user's program: the installed package, composed its own way, under the mock engine."""
+# What a user writes: the whole pattern. Their handler is `function/` beside it (the default
+# source_dir). org_id is dev's; the region and the concurrency are their own.
+USER_PROGRAM = '''\
+"""A user's Pulumi program: the whole pattern, from the installed package."""
+
+import pulumi
+
+from pulumi_atlas_lambda import AtlasLambda
+
+app = AtlasLambda("app", {
+    "org_id": "5f0000000000000000000001",
+    "aws_region": "eu-central-1",
+    "reserved_concurrency": 100,
+})
+for name, value in app.stack_outputs().items():
+    pulumi.export(name, value)
+'''
+USER_PROGRAM_MAX_LINES = 15
+
+# Beside it, what the test runs: the user's program under the mock engine as `pulumi
+# preview` runs it, then an AtlasLambda that must be refused; prints what the test checks.
+RUNNER = '''\
+"""The user's __main__.py and a refused AtlasLambda, from the installed package."""
 
 import importlib.metadata
 import importlib.util
 import json
+import runpy
+from collections import Counter
 from pathlib import Path
 
 assert importlib.util.find_spec("components") is None, "the repository leaked in"
 
 import pulumi_atlas_lambda
-from pulumi_atlas_lambda import AtlasCluster, MongoLambda
+from pulumi_atlas_lambda import AtlasLambda, ConfigError
 from pulumi_atlas_lambda.lambda_function.component import FUNCTION_SOURCE_DIR
 from pulumi_atlas_lambda.offline import run_program
+from pulumi_atlas_lambda.offline.engine import OfflineMocks
 from pulumi_atlas_lambda.policy.offline import evaluate
 
-
-def program():
-    cluster = AtlasCluster("orders", {
-        "cluster_name": "orders",
-        "aws_region": "eu-central-1",
-        "project_id": "65a1b2c3d4e5f60718293a4b",
-        "tier": "M10",
-    })
-    fn = MongoLambda("api", {
-        "function_name": "orders-api",
-        "vpc_id": "vpc-1",
-        "subnet_ids": ["subnet-1", "subnet-2"],
-        "mongodb_srv": "mongodb+srv://orders-pl-0.abcde.mongodb.net",
-        "database_name": "orders",
-    })
-    return {"cluster_name": cluster.cluster_name, "function_name": fn.function_name}
+ROLE_ARN = "arn:aws:iam::123456789012:role/app-lambda-role-0a1b2c3"
 
 
-plan = run_program(program).plan
-types = sorted({r.type for r in plan.resources})
+class NamedRole(OfflineMocks):
+    """A preview in which AWS has named the execution role; all else stays unknown."""
+
+    def new_resource(self, args):
+        resource_id, state = super().new_resource(args)
+        if args.typ == "aws:iam/role:Role":
+            state["arn"] = ROLE_ARN
+        return resource_id, state
+
+
+def user_program():
+    """`pulumi preview` runs the project's __main__.py; its exports are the outputs."""
+    runpy.run_path("__main__.py", run_name="__main__")
+
+
+def refused():
+    """M10 allows 1500 connections; 900 environments x 2 is more. Caught inside the run,
+    so the plan shows what was registered before the refusal: nothing."""
+    try:
+        AtlasLambda("app", {
+            "org_id": "5f0000000000000000000001",
+            "aws_region": "eu-central-1",
+            "tier": "M10",
+            "reserved_concurrency": 900,
+        })
+    except ConfigError as error:
+        return {"key": error.key, "message": str(error)}
+    return {"key": None, "message": "not refused"}
+
+
+plan = run_program(user_program, mocks=NamedRole()).plan
+types = {r.urn: r.type for r in plan.resources}
+user = plan.one("mongodbatlas:index/databaseUser:DatabaseUser")
+function = plan.one("aws:lambda/function:Function").inputs
+cluster = plan.one("mongodbatlas:index/advancedCluster:AdvancedCluster").inputs
+refusal = run_program(refused).plan
 print(json.dumps({
     "package_file": pulumi_atlas_lambda.__file__,
     "version": pulumi_atlas_lambda.__version__,
     "dist_version": importlib.metadata.version("pulumi-atlas-lambda"),
     "requires": importlib.metadata.requires("pulumi-atlas-lambda"),
     "function_source_dir": str(FUNCTION_SOURCE_DIR),
-    "types": types,
+    "role_arn": ROLE_ARN,
+    "counts": Counter(types.values()),
+    "user": user.inputs,
+    "user_parent": types.get(user.parent),
+    "function_role": function["role"],
+    "reserved": function["reservedConcurrentExecutions"],
+    "region": cluster["replicationSpecs"][0]["regionConfigs"][0]["regionName"],
     "outputs": plan.outputs,
     "build_dir": sorted(p.name for p in (Path.cwd() / ".build").iterdir()),
     "violations": sorted({(v.policy, v.enforcement) for v in evaluate(plan)}),
+    "refusal": refusal.outputs,
+    "refusal_registered": [r.type for r in refusal.resources],
 }))
 '''
 
@@ -117,12 +178,31 @@ def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built from a copy of the sources (setuptools writes build/ beside them)."""
+def _uv() -> str:
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     if uv is None:
-        pytest.fail("uv (requirements.txt) is needed to build the wheel")
+        pytest.fail("uv (requirements.txt) is needed to build and install the wheel")
+    return uv
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A fresh virtual environment with the wheel installed, and how to run its Python."""
+
+    wheel: Path
+    python: Path
+    site: Path
+    env: dict[str, str]
+
+
+_INSTALLED = pytest.StashKey[Installed]()
+
+
+def installed_toolkit(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The wheel built from a copy of the sources (setuptools writes build/ beside them) and
+    installed into a fresh venv: once per session, for every module that asks."""
+    if _INSTALLED in config.stash:
+        return config.stash[_INSTALLED]
     source = tmp_path_factory.mktemp("sdist")
     for name in SOURCES:
         if (REPO / name).is_dir():
@@ -130,22 +210,53 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             shutil.copy(REPO / name, source / name)
     dist = tmp_path_factory.mktemp("dist")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    _run([uv, "build", "--wheel", "--out-dir", str(dist), str(source)], source, env)
-    [built] = dist.glob("*.whl")
-    return built
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.pop("ATLAS_LAMBDA_BUILD_DIR", None)
+    _run([_uv(), "build", "--wheel", "--out-dir", str(dist), str(source)], source, env)
+    [wheel] = dist.glob("*.whl")
+
+    folder = tmp_path_factory.mktemp("installed")
+    venv = folder / "venv"
+    base = getattr(sys, "_base_executable", sys.executable)
+    _run([base, "-m", "venv", "--without-pip", str(venv)], folder, env)
+    python = venv / "bin" / "python"
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = Path(_run([str(python), "-c", purelib], folder, env).strip())
+    # Third-party dependencies from this interpreter (a path line: its own .pth files,
+    # an editable install of this repository included, are not processed). pulumi-policy
+    # and mypy come this way too (requirements-dev.txt): the wheel depends on neither.
+    (site / "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    _run([_uv(), "pip", "install", "--python", str(python), "--no-deps", "--offline", str(wheel)],
+         folder, env)  # fmt: skip
+    config.stash[_INSTALLED] = Installed(wheel, python, site, env)
+    return config.stash[_INSTALLED]
 
 
-def test_wheel_contents(wheel):
-    """One top-level package, `pulumi_atlas_lambda`, with the default function and the
-    policy pack inside it; no `components`, no top-level `policy` and no top-level
-    `atlas_lambda` (the name inside the Lambda)."""
+@pytest.fixture(scope="module")
+def installed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Installed:
+    return installed_toolkit(request.config, tmp_path_factory)
+
+
+def test_wheel_contents(installed):
+    """One top-level package, `pulumi_atlas_lambda`, with the default function, the policy
+    pack, the config schema (AtlasLambda's defaults) and the PEP 561 marker inside it; no
+    `components`, no top-level `policy` and no top-level `atlas_lambda` (the name inside
+    the Lambda)."""
+    wheel = installed.wheel
     assert wheel.name == f"pulumi_atlas_lambda-{toolkit_version()}-py3-none-any.whl"
-    names = zipfile.ZipFile(wheel).namelist()
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"pulumi_atlas_lambda"}
-    for sub in ("guardrails", "offline", "packaging", "policy"):
+    for sub in ("guardrails", "offline", "packaging", "pattern", "policy"):
         assert f"pulumi_atlas_lambda/{sub}/__init__.py" in names
+    # py.typed: without it mypy and pyright skip the package (test_consumer_types.py).
+    assert "pulumi_atlas_lambda/py.typed" in names
+    # A copy of the project's Pulumi.yaml, not the link components/ holds.
+    schema = archive.read("pulumi_atlas_lambda/Pulumi.yaml")
+    assert schema == (REPO / "Pulumi.yaml").read_bytes()
     # The pack: every module of policy/, and the folder `--policy-pack` takes when
     # installed. Not the repository pack's PulumiPolicy.yaml: it names policy/venv.
     pack = {
@@ -168,67 +279,63 @@ def test_wheel_contents(wheel):
     assert shipped == expected
 
 
-@dataclass(frozen=True)
-class Installed:
-    """A fresh virtual environment with the wheel installed, and how to run its Python."""
-
-    python: Path
-    site: Path
-    env: dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    folder = tmp_path_factory.mktemp("installed")
-    venv = folder / "venv"
-    base = getattr(sys, "_base_executable", sys.executable)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.pop("ATLAS_LAMBDA_BUILD_DIR", None)
-    _run([base, "-m", "venv", "--without-pip", str(venv)], folder, env)
-    python = venv / "bin" / "python"
-    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = Path(_run([str(python), "-c", purelib], folder, env).strip())
-    # Third-party dependencies from this interpreter (a path line: its own .pth files,
-    # an editable install of this repository included, are not processed). pulumi-policy
-    # comes this way too (requirements-dev.txt): the wheel does not depend on it.
-    (site / "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
-    _run([uv, "pip", "install", "--python", str(python), "--no-deps", "--offline", str(wheel)],
-         folder, env)  # fmt: skip
-    return Installed(python, site, env)
-
-
-def test_installed_package_runs_a_program_outside_the_repository(installed, tmp_path):
+def test_installed_atlas_lambda_is_the_dev_stack_in_under_15_lines(installed, tmp_path):
+    """A program outside the repository, `AtlasLambda` with three args and a `function/`
+    folder beside it, declares what `pulumi preview` of this repository's dev stack declares
+    (less the Function URL dev turns on); its database user is the function's role; and
+    900 reserved on an M10 is refused before anything is registered."""
+    assert len(USER_PROGRAM.splitlines()) <= USER_PROGRAM_MAX_LINES
     python, site, env = installed.python, installed.site, installed.env
     project = tmp_path / "my-project"
-    project.mkdir()
-    (project / "program.py").write_text(textwrap.dedent(PROGRAM))
-    result = json.loads(_run([str(python), "program.py"], project, env))
+    shutil.copytree(REPO / "function", project / "function", ignore=NOT_SOURCES)
+    (project / "__main__.py").write_text(USER_PROGRAM)
+    (project / "runner.py").write_text(RUNNER)
+    result = json.loads(_run([str(python), "runner.py"], project, env))
 
-    installed = site / "pulumi_atlas_lambda"
-    assert Path(result["package_file"]) == installed / "__init__.py"
+    package = site / "pulumi_atlas_lambda"
+    assert Path(result["package_file"]) == package / "__init__.py"
     assert result["version"] == result["dist_version"] == toolkit_version()
-    assert Path(result["function_source_dir"]) == installed / "function"
+    assert Path(result["function_source_dir"]) == package / "function"
     # What components/ imports, each with a range (pymongo runs in the Lambda, not here).
     requires = [Requirement(line) for line in result["requires"]]
     assert all(r.specifier for r in requires)
     assert {r.name.lower() for r in requires} == {
         "pulumi", "pulumi-aws", "pulumi-mongodbatlas", "uv", "packaging", "pyyaml"
     }
-    assert "aws:lambda/function:Function" in result["types"]
-    assert "aws:lambda/layerVersion:LayerVersion" in result["types"]
-    assert "mongodbatlas:index/advancedCluster:AdvancedCluster" in result["types"]
-    assert result["outputs"]["cluster_name"] == "orders"
-    # The bundled default function was packaged from package data, into the project's
-    # .build/ (never into site-packages).
+
+    # The dev stack, previewed here from the repository: the same resources, one for one.
+    assert stack_config("dev")[0]["atlas-lambda:functionUrl"] == "true"
+    dev = Counter(r.type for r in run_stack("dev").plan.resources)
+    assert dev.pop(FUNCTION_URL) == 1
+    assert Counter(result["counts"]) == dev
+    assert (result["region"], result["reserved"]) == ("EU_CENTRAL_1", 100)
+
+    # The IAM database user (a child of IamDatabaseUser) is the role the function runs as.
+    role_arn = result["role_arn"]
+    assert result["user_parent"] == "atlas-lambda:index:IamDatabaseUser"
+    assert result["user"]["username"] == role_arn
+    assert result["user"]["awsIamType"] == "ROLE"
+    assert result["user"]["authDatabaseName"] == "$external"
+    assert result["function_role"] == role_arn
+    outputs = result["outputs"]
+    assert outputs["databaseUser"] == outputs["roleArn"] == role_arn
+    assert outputs.get("functionUrl") is None  # off by default
+
+    # The user's function/ was packaged into the project's .build/ (never site-packages).
     assert result["build_dir"], "nothing was built in the project folder"
     [handler] = (project / ".build" / "artifacts").glob("*/handler.py")
-    assert handler.read_bytes() == (FUNCTION_SOURCE_DIR / "handler.py").read_bytes()
+    assert handler.read_bytes() == (REPO / "function" / "handler.py").read_bytes()
     assert list((project / ".build" / "artifacts").glob("*/python/pymongo/__init__.py"))
-    assert not (installed / ".build").exists() and not (site / ".build").exists()
-    # The installed pack's policies over the installed components' plan: the program sets
-    # no reserved concurrency, which is advisory only.
-    assert result["violations"] == [["atlas-connection-budget-advisory", "advisory"]]
+    assert not (package / ".build").exists() and not (site / ".build").exists()
+    # The installed pack's policies over the installed components' plan: 100 reserved on
+    # an M10 is within budget, so nothing to say.
+    assert result["violations"] == []
+
+    # Refused with the key and the largest value that fits; nothing registered.
+    refusal = result["refusal"]
+    assert refusal["key"] == "reservedConcurrency"
+    assert "the largest safe value is 745" in refusal["message"]
+    assert result["refusal_registered"] == []
 
 
 @pytest.fixture
