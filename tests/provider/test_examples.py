@@ -69,7 +69,7 @@ def program_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return program
 
 
-@pytest.mark.parametrize("language", ["typescript", "go", "yaml"])
+@pytest.mark.parametrize("language", ["typescript", "go", "yaml", "python"])
 def test_example_ships_a_packageable_function(language: str) -> None:
     """Each example's `function/`: a handler and the toolkit's tested pins."""
     folder = EXAMPLES / language / "function"
