@@ -262,3 +262,33 @@ def test_an_existing_role_is_used_and_left_alone() -> None:
     with pytest.raises(ConfigError, match="role_policy_arns"):
         both = {**DEV_AS_ARGS, "role_arn": role, "role_policy_arns": [policy_arn()]}
         run_program(lambda: _build(AtlasLambda, both), stack="dev")
+
+
+def test_the_stack_keeps_resources_deployed_before_the_pattern() -> None:
+    """`pulumi up` of an older stack: the five components then sat at the top level under
+    their bare names; each direct child of the pattern gets an alias to that name (its own
+    children inherit it, Pulumi deriving theirs from the name prefix), so nothing is
+    replaced. Nothing else is aliased."""
+    from components.stack.program import LEGACY_NAMES, alias_legacy_names
+
+    aliased: dict[str, list] = {}
+
+    def spy(args: pulumi.ResourceTransformationArgs):
+        result = alias_legacy_names(args)
+        if result is not None:
+            aliased[args.name] = result.opts.aliases
+        return result
+
+    run_program(
+        lambda: _build_with(spy),
+        stack="dev",
+    )
+    assert set(aliased) == {f"app-{name}" for name in LEGACY_NAMES}
+    for name, aliases in aliased.items():
+        (alias,) = aliases
+        assert alias.name == name.removeprefix("app-")
+        assert alias.parent is pulumi.ROOT_STACK_RESOURCE
+
+
+def _build_with(transformation) -> None:
+    AtlasLambda("app", DEV_AS_ARGS, opts=pulumi.ResourceOptions(transformations=[transformation]))
