@@ -41,6 +41,7 @@ from .cluster.component import AtlasCluster
 from .database_user.component import IamDatabaseUser
 from .errors import ConfigError
 from .lambda_function.component import MongoLambda
+from .names import camel_case
 from .network.component import Network
 from .pattern.component import AtlasLambda
 from .private_endpoint.component import PrivateEndpoint
@@ -59,12 +60,6 @@ COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (
 SOURCE_DIR_INPUT = "sourceDir"
 # A ConfigError key: an optional config namespace (`aws:`), a name, then `.entry` parts.
 _KEY = re.compile(r"(?:[a-z][a-z-]*:)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
-
-
-def camel_case(name: str) -> str:
-    """`vpc_id` → `vpcId`: the schema's spelling of a Python name."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _words(name: str) -> list[str]:

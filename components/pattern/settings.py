@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +54,17 @@ class PatternSettings:
     """Sharded + private endpoint: the legacy string (+ srvMaxHosts) over the optimized one."""
 
 
+@cache
 def default_values() -> dict[str, Any]:
-    """Every config key's declared default, keyed by the config key (camelCase)."""
+    """Every config key's declared default, keyed by the config key (camelCase); read once
+    (the schema ships with the toolkit and does not change while a program runs). Callers
+    copy before changing it."""
     return {name: key.default for name, key in declared_keys(CONFIG_SCHEMA_FILE).items()}
 
 
 def config_values(args: Mapping[str, Any]) -> dict[str, Any]:
     """The args as config values: camelCase keys, defaults filled in (mappings stay)."""
-    values = default_values()
+    values = dict(default_values())
     for name in MAPPING_KEYS:
         values[name] = {}
     values.update({camel_case(name): value for name, value in args.items()})
