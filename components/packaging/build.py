@@ -31,6 +31,7 @@ from .. import cli
 from ..guardrails.handler_check import client_reuse_findings
 from ..guardrails.lambda_limits import DEFAULT_RUNTIME
 from ..locations import toolkit_version
+from .bytecode import CODE_ROOT, LAYER_ROOT, CompiledTree, compile_sources
 from .cache import (
     CACHE_MARKER,
     BuildCache,
@@ -58,6 +59,7 @@ from .install import (
     effective_exclusions,
     install,
 )
+from .interpreter import Interpreter, find_interpreter, how_to_get
 from .limits import LAMBDA_LIMITS, LambdaLimits, check_limits
 from .requirements import PinnedRequirement, read_requirements
 from .runtime_helper import check_helper_pins, helper_members, imports_helper, ships_own_helper
@@ -95,6 +97,22 @@ class ArchiveInfo:
 
 
 @dataclass(frozen=True)
+class BytecodeInfo:
+    """The bytecode a build added, by whom, and what it weighs."""
+
+    interpreter: str
+    """`CPython 3.13.0 (pyenv: /path/to/python3.13)`."""
+    cache_tag: str
+    """`cpython-313`: every `.pyc` in the artifact is `*.cpython-313.pyc`."""
+    files: int
+    zipped_bytes: int
+    """Added to the zipped archives (code and layer together)."""
+    unzipped_bytes: int
+    failed: tuple[tuple[str, str], ...] = ()
+    """(module path on Lambda, reason) of sources the interpreter could not compile."""
+
+
+@dataclass(frozen=True)
 class FunctionPackage:
     """A built package: code folder, optional layer folder, and how they were made."""
 
@@ -111,6 +129,8 @@ class FunctionPackage:
     """`uv`, `pip`, or `none` when there are no dependencies."""
     cache_hit: bool
     """True when the dependency install came from the cache."""
+    bytecode: BytecodeInfo | None = None
+    """What `.pyc` files were added, or None when the artifact ships sources only."""
     steps: tuple[str, ...] = field(default=(), compare=False)
     """The progress lines of the build."""
 
@@ -202,8 +222,17 @@ class FunctionPackage:
                 "zipped_bytes": info.zipped_bytes,
             }
 
+        bytecode = None
+        if self.bytecode is not None:
+            bytecode = {
+                "cache_tag": self.bytecode.cache_tag, "files": self.bytecode.files,
+                "interpreter": self.bytecode.interpreter,
+                "unzipped_bytes": self.bytecode.unzipped_bytes,
+                "zipped_bytes": self.bytecode.zipped_bytes,
+            }  # fmt: skip
         return {
             "architecture": self.target.architecture,
+            "bytecode": bytecode,
             "cache_hit": self.cache_hit,
             "code": archive(self.code),
             "distributions": list(self.distributions),
@@ -227,11 +256,19 @@ class FunctionPackage:
             rows.append(("layer", self.layer.file_count, self.layer.unzipped_bytes,
                          self.layer.zipped_bytes, self.layer.hash))  # fmt: skip
         rows.append(("total", self.file_count, self.unzipped_bytes, self.zipped_bytes, self.hash))
-        return [
+        lines = [
             f"{what:<5}  {files:>5} files  {_size(unzipped):>9} unzipped  "
             f"{_size(zipped):>9} zipped  sha256:{digest}"
             for what, files, unzipped, zipped, digest in rows
         ]
+        if self.bytecode is None:
+            lines.append("bytecode: none, sources only (the build's bytecode line says why)")
+        else:
+            lines.append(
+                f"bytecode: {self.bytecode.files} *.{self.bytecode.cache_tag}.pyc by "
+                f"{self.bytecode.interpreter}: +{_size(self.bytecode.zipped_bytes)} zipped"
+            )
+        return lines
 
 
 def _size(count: int) -> str:
@@ -264,6 +301,7 @@ def build_function_package(
     index: IndexOptions = DEFAULT_INDEX,
     installer: str = "auto",
     refresh: bool = False,
+    bytecode: bool = True,
     progress: Progress | None = _stderr,
 ) -> FunctionPackage:
     """Build the deployable for `source_dir` and the given Lambda target.
@@ -271,7 +309,9 @@ def build_function_package(
     `local=True` builds for this machine's interpreter instead of (architecture, runtime),
     to run the real artifact under awslambdaric in tests. `requirements` defaults to
     `source_dir/requirements.txt` (no file: no dependencies). `refresh` ignores the
-    dependency cache. Raises PackagingConfigError (and subclasses) for bad inputs,
+    dependency cache. `bytecode` adds `.pyc` files compiled by a CPython of the target's
+    exact version when one is found here (see bytecode.py); False ships sources only.
+    Raises PackagingConfigError (and subclasses) for bad inputs,
     NoWheelError, ArtifactTooLargeError or InstallerError when the build cannot succeed.
     """
     steps: list[str] = []
@@ -372,6 +412,23 @@ def build_function_package(
             )
         code_members = {**deps_members, **code_members}
         code_manifest = code_manifest.merged(deps_manifest)
+    # Bytecode for the runtime's exact version, when such an interpreter is here.
+    interpreter, no_bytecode = _bytecode_interpreter(target, bytecode)
+    sources_only: list[tuple[Manifest, dict[str, Path]]] = []
+    compiled: list[CompiledTree] = []
+    if interpreter is not None:
+        sources_only.append((code_manifest, dict(code_members)))
+        tree = compile_sources(cache, interpreter, code_manifest, code_members, CODE_ROOT)
+        code_members, code_manifest = {**code_members, **tree.members}, code_manifest.merged(
+            tree.manifest
+        )
+        compiled.append(tree)
+        if split_layer:
+            sources_only.append((layer_manifest, dict(layer_members)))
+            tree = compile_sources(cache, interpreter, layer_manifest, layer_members, LAYER_ROOT)
+            layer_members = {**layer_members, **tree.members}
+            layer_manifest = layer_manifest.merged(tree.manifest)
+            compiled.append(tree)
     # Unzipped sizes are known now: refuse an oversized package before copying it anywhere.
     check_limits(
         (0, code_manifest.total_size), (0, layer_manifest.total_size) if split_layer else None,
@@ -385,6 +442,15 @@ def build_function_package(
     code_info = _archive(cache, code_manifest, code_members)
     bundled = " (with dependencies)" if pins and not split_layer else ""
     step(f"code: {code_info.file_count} files{bundled}")
+    bytecode_info = None
+    if interpreter is not None:
+        bytecode_info = _bytecode_info(
+            cache, interpreter, compiled, sources_only,
+            code_info.zipped_bytes + (layer_info.zipped_bytes if layer_info else 0),
+        )  # fmt: skip
+        _report_bytecode(bytecode_info, interpreter, step)
+    else:
+        step(no_bytecode)
 
     layer_sizes = (layer_info.zipped_bytes, layer_info.unzipped_bytes) if layer_info else None
     check_limits((code_info.zipped_bytes, code_info.unzipped_bytes), layer_sizes, limits)
@@ -403,8 +469,58 @@ def build_function_package(
         excluded=excluded,
         installer=installer_used,
         cache_hit=cache_hit,
+        bytecode=bytecode_info,
         steps=tuple(steps),
     )
+
+
+def _bytecode_interpreter(target: Target, wanted: bool) -> tuple[Interpreter | None, str]:
+    """The CPython that compiles the artifact's bytecode, or None and the line saying why."""
+    if not wanted:
+        return None, "bytecode: off, sources only: every cold start compiles what it imports"
+    minor = target.python_version
+    found = find_interpreter(minor)
+    return found, (
+        f"bytecode: none, no CPython {minor} found (uv's managed Pythons, pyenv, PATH), so "
+        f"the artifact ships sources only and every cold start compiles what it imports; "
+        f"get one with {how_to_get(minor)} and build again"
+    )
+
+
+def _bytecode_info(
+    cache: BuildCache,
+    interpreter: Interpreter,
+    compiled: Sequence[CompiledTree],
+    sources_only: Sequence[tuple[Manifest, dict[str, Path]]],
+    zipped_total: int,
+) -> BytecodeInfo:
+    """What the bytecode weighs: the archives' zipped size with it, less without it."""
+    zipped_without = sum(
+        cache.zipped_size(manifest, lambda members=members: zipped_size(sorted(members.items())))
+        for manifest, members in sources_only
+    )  # fmt: skip
+    return BytecodeInfo(
+        interpreter=interpreter.describe(),
+        cache_tag=interpreter.cache_tag,
+        files=sum(tree.manifest.file_count for tree in compiled),
+        zipped_bytes=zipped_total - zipped_without,
+        unzipped_bytes=sum(tree.manifest.total_size for tree in compiled),
+        failed=tuple(failure for tree in compiled for failure in tree.failed),
+    )
+
+
+def _report_bytecode(info: BytecodeInfo, interpreter: Interpreter, step: Progress) -> None:
+    step(
+        f"bytecode: {info.files} modules compiled by {info.interpreter} into __pycache__ "
+        f"(*.{info.cache_tag}.pyc, PEP 552 unchecked hash; sources kept): "
+        f"+{_size(info.zipped_bytes)} zipped, +{_size(info.unzipped_bytes)} unzipped"
+    )
+    if info.failed:
+        name, why = info.failed[0]
+        step(
+            f"bytecode: {len(info.failed)} source(s) do not compile under CPython "
+            f"{interpreter.version} and ship as source only (first: {name}: {why})"
+        )
 
 
 def _usable_cache_dir(root: Path, source: Path) -> Path:
@@ -538,6 +654,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache-dir", help="default: $ATLAS_LAMBDA_BUILD_DIR or .build/")
     parser.add_argument("--installer", default="auto", help="auto (uv, else pip), uv or pip")
     parser.add_argument("--refresh", action="store_true", help="reinstall dependencies")
+    parser.add_argument(
+        "--bytecode", action=argparse.BooleanOptionalAction, default=True,
+        help="ship .pyc compiled by a CPython of the runtime's version, when one is found "
+        "(default: %(default)s)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -590,6 +711,7 @@ def _main(argv: Sequence[str]) -> int:
             cache_dir=args.cache_dir,
             installer=args.installer,
             refresh=args.refresh,
+            bytecode=args.bytecode,
             limits=LAMBDA_LIMITS,
         )
     except PackagingError as error:

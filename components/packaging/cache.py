@@ -5,6 +5,8 @@ Layout under the cache root (`.build/` beside `function/` by default, gitignored
     deps/<key>/site/...       an install for one (requirements, target, exclusions, index)
     deps/<key>/record.json    its manifest and distribution list
     artifacts/<digest>/...    a tree handed to Pulumi, named by its own content hash
+    bytecode/<key>/tree/...   `.pyc` files compiled for one set of sources and interpreter
+    bytecode/<key>/record.json  their manifest and the sources that did not compile
     sizes/<digest>.json       the zipped size of that tree, measured once
     tmp/                      work in progress; renamed into place when complete
     .atlas-lambda-cache       marker: this folder is a build cache (written on first use)
@@ -34,7 +36,7 @@ from .tree import Manifest, copy_members, pulumi_view, scan_tree
 CACHE_FORMAT = 1
 BUILD_DIR_ENV = "ATLAS_LAMBDA_BUILD_DIR"
 CACHE_MARKER = ".atlas-lambda-cache"
-CACHE_ENTRIES = frozenset({"deps", "artifacts", "sizes", "tmp", CACHE_MARKER})
+CACHE_ENTRIES = frozenset({"deps", "artifacts", "bytecode", "sizes", "tmp", CACHE_MARKER})
 
 
 def is_cache_or_empty(root: Path) -> bool:
@@ -87,6 +89,17 @@ class CachedInstall:
     """`uv` or `pip` (whoever built the entry)."""
     hit: bool
     """True when this build reused it."""
+
+
+@dataclass(frozen=True)
+class CachedBytecode:
+    """Compiled `.pyc` files in the cache, named as they sit in the archive."""
+
+    tree: Path
+    manifest: Manifest
+    failed: tuple[tuple[str, str], ...]
+    """(module path on Lambda, reason) of each source the interpreter could not compile."""
+    hit: bool
 
 
 class BuildCache:
@@ -150,6 +163,43 @@ class BuildCache:
         if cached is None:  # pragma: no cover - only if someone deletes it right now
             raise RuntimeError(f"cache entry {final} vanished while building")
         return CachedInstall(cached.site_dir, manifest, distributions, installer, False)
+
+    # Compiled bytecode -----------------------------------------------------------------
+
+    def get_bytecode(self, key: str) -> CachedBytecode | None:
+        """The compiled `.pyc` tree for `key`, if present and intact."""
+        entry = self.root / "bytecode" / key
+        try:
+            record = json.loads((entry / "record.json").read_text())
+        except (OSError, ValueError):
+            return None
+        manifest = Manifest.from_json(record["manifest"])
+        if scan_tree(entry / "tree", skip_hidden=False, keep_bytecode=True) != manifest:
+            shutil.rmtree(entry, ignore_errors=True)
+            return None
+        failed = tuple((str(name), str(why)) for name, why in record["failed"])
+        return CachedBytecode(entry / "tree", manifest, failed, True)
+
+    def put_bytecode(
+        self, key: str, compile_into: Callable[[Path], list[tuple[str, str]]]
+    ) -> CachedBytecode:
+        """Run `compile_into(tree) -> failures` into a new entry and record what it wrote."""
+        scratch = self._scratch()
+        try:
+            tree = scratch / "tree"
+            tree.mkdir()
+            failed = compile_into(tree)
+            manifest = scan_tree(tree, skip_hidden=False, keep_bytecode=True)
+            record = {"failed": [list(pair) for pair in failed], "manifest": manifest.to_json()}
+            (scratch / "record.json").write_text(json.dumps(record, sort_keys=True))
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        self._publish(scratch, self.root / "bytecode" / key)
+        cached = self.get_bytecode(key)
+        if cached is None:  # pragma: no cover - only if someone deletes it right now
+            raise RuntimeError(f"bytecode entry {key} vanished while compiling")
+        return CachedBytecode(cached.tree, manifest, tuple(failed), False)
 
     # Output trees ----------------------------------------------------------------------
 

@@ -98,22 +98,33 @@ def _sha256_file(path: Path) -> str:
 
 
 def iter_tree(
-    root: Path, *, skip_names: frozenset[str] = frozenset(), skip_hidden: bool = True
+    root: Path,
+    *,
+    skip_names: frozenset[str] = frozenset(),
+    skip_hidden: bool = True,
+    keep_bytecode: bool = False,
 ) -> Iterator[tuple[str, Path]]:
     """(posix name, path) of every shippable file under root, in name order.
 
     Skips caches, VCS and tool folders, bytecode, directory symlinks and, for source trees,
     hidden files (`.env` may hold secrets); file symlinks are followed, as Pulumi does.
+    `keep_bytecode` keeps `__pycache__/*.pyc`: for trees whose bytecode was compiled on
+    purpose for the target (the cache's bytecode entries, a built artifact), never for a
+    source folder, whose bytecode comes from whatever Python ran it.
     """
+    skipped_dirs = SKIPPED_DIRS - {"__pycache__"} if keep_bytecode else SKIPPED_DIRS
+    skipped_suffixes = () if keep_bytecode else SKIPPED_SUFFIXES
     found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [
             d for d in dirs
-            if d not in SKIPPED_DIRS and not (skip_hidden and d.startswith("."))
+            if d not in skipped_dirs and not (skip_hidden and d.startswith("."))
         ]  # fmt: skip
         base = Path(folder)
         for filename in files:
-            if (skip_hidden and filename.startswith(".")) or filename.endswith(SKIPPED_SUFFIXES):
+            if (skip_hidden and filename.startswith(".")) or (
+                skipped_suffixes and filename.endswith(skipped_suffixes)
+            ):
                 continue
             path = base / filename
             name = path.relative_to(root).as_posix()
@@ -129,9 +140,9 @@ def scan_files(files: Iterable[tuple[str, Path]]) -> Manifest:
     return Manifest(tuple(sorted(entries, key=lambda e: e.name)))
 
 
-def scan_tree(root: Path, *, skip_hidden: bool = True) -> Manifest:
+def scan_tree(root: Path, *, skip_hidden: bool = True, keep_bytecode: bool = False) -> Manifest:
     """The manifest of a whole tree, with the same skips as `iter_tree`."""
-    return scan_files(iter_tree(root, skip_hidden=skip_hidden))
+    return scan_files(iter_tree(root, skip_hidden=skip_hidden, keep_bytecode=keep_bytecode))
 
 
 def pulumi_view(root: Path) -> Manifest:

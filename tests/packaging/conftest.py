@@ -146,7 +146,7 @@ def unpack(package: FunctionPackage, dest: Path) -> list[Path]:
             continue
         archive = dest / f"{into.name}.zip"
         with archive.open("wb") as stream:
-            write_zip(iter_tree(folder, skip_hidden=False), stream)
+            write_zip(iter_tree(folder, skip_hidden=False, keep_bytecode=True), stream)
         with zipfile.ZipFile(archive) as unzipped:
             unzipped.extractall(into)
         paths.append(into if into.name == "task" else into / "python")

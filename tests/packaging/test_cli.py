@@ -18,9 +18,10 @@ def test_cli_prints_steps_and_summary(make_source, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0
     steps = [line.split(": ", 2)[1] for line in err.splitlines()]
-    assert steps == ["target", "requirements", "handler", "code", "limits"]
+    assert steps == ["target", "requirements", "handler", "code", "bytecode", "limits"]
     assert "x86_64" in err.splitlines()[0]
-    (code_line, total_line) = out.splitlines()
+    (code_line, total_line, bytecode_line) = out.splitlines()
+    assert bytecode_line.startswith("bytecode: ")
     assert code_line.startswith("code ") and total_line.startswith("total ")
     for part in ("1 files", "unzipped", "zipped", "sha256:"):
         assert part in total_line

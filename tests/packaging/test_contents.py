@@ -55,11 +55,17 @@ def test_dependencies_are_installed_and_runtime_packages_left_out(package):
     assert dist_infos == {"dnspython", "pymongo", "pymongo_auth_aws"}
 
 
-def test_no_bytecode_scripts_or_installer_records(package):
-    for name in members(package):
+def test_no_foreign_bytecode_scripts_or_installer_records(package):
+    """Bytecode only as compiled for the target: one `.pyc` beside each source, its tag."""
+    tag = package.bytecode.cache_tag if package.bytecode else None
+    names = set(members(package))
+    for name in names:
         parts = name.split("/")
-        assert "__pycache__" not in parts, name
-        assert not name.endswith((".pyc", ".pyo")), name
+        if "__pycache__" in parts or name.endswith((".pyc", ".pyo")):
+            assert tag is not None, name
+            assert parts[-2] == "__pycache__" and parts[-1].endswith(f".{tag}.pyc"), name
+            stem = parts[-1].removesuffix(f".{tag}.pyc")
+            assert "/".join([*parts[:-2], f"{stem}.py"]) in names, name
         assert parts[0] != "bin" and parts[:2] != ["python", "bin"], name
         assert parts[-1] not in {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}, name
         assert parts[-1] != ".lock", name
