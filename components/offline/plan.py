@@ -13,6 +13,8 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
+from ..costs import CostEstimate, estimate
+
 SECRET = "[secret]"
 UNKNOWN = "(known after deploy)"
 
@@ -100,8 +102,14 @@ class Plan:
                 self.advisories, key=lambda a: (a["rule"], a["key"], a["message"])
             ),
             "summary": self.summary(),
+            "cost": self.cost().to_dict(),
         }
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+    def cost(self) -> CostEstimate:
+        """The fixed monthly cost of what the plan creates (components/costs): computed from
+        the resources, so it changes exactly when they do and a plan diff shows it."""
+        return estimate(self.resources, self.outputs)
 
     def summary(self) -> dict[str, int]:
         custom = sum(1 for resource in self.resources if resource.custom)

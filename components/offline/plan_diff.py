@@ -2,8 +2,10 @@
 
 For CI without cloud credentials (pull requests from forks): run
 `python -m components.offline.preview STACK --json` on the base and the head commit, then this.
-It prints added, removed and changed resources with the changed properties, and the
-advisories that appeared or went away. Exit codes follow `terraform plan -detailed-exitcode`:
+It prints added, removed and changed resources with the changed properties, the
+advisories that appeared or went away, and a change in the fixed monthly cost (components/costs)
+with the charges that moved. A plan written before costs were recorded has none, and compares
+as no cost change. Exit codes follow `terraform plan -detailed-exitcode`:
 0 no changes, 2 changes, 1 error (an unreadable or malformed plan file); and, as every
 command (components/cli.py), 64 usage, 70 internal error, 130 interrupted.
 """
@@ -58,6 +60,27 @@ class PropertyChange:
 
 
 @dataclass(frozen=True)
+class CostItemChange:
+    """One charge that moved: its monthly amount before and after (None: not priced)."""
+
+    item: str
+    before: float | None
+    after: float | None
+    added: bool = False
+    removed: bool = False
+
+
+@dataclass(frozen=True)
+class CostChange:
+    """The fixed monthly cost before and after (the plans' `cost.total`), and the charges
+    (by price) that moved."""
+
+    before: dict
+    after: dict
+    items: list[CostItemChange]
+
+
+@dataclass(frozen=True)
 class PlanDiff:
     added: list[dict]
     removed: list[dict]
@@ -65,6 +88,7 @@ class PlanDiff:
     outputs: list[PropertyChange]
     advisories_added: list[dict] = field(default_factory=list)
     advisories_removed: list[dict] = field(default_factory=list)
+    cost: CostChange | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -75,6 +99,7 @@ class PlanDiff:
             or self.outputs
             or self.advisories_added
             or self.advisories_removed
+            or self.cost
         )
 
 
@@ -109,7 +134,46 @@ def diff_plans(base: dict, head: dict) -> PlanDiff:
         outputs=diff_values(base.get("outputs", {}), head.get("outputs", {})),
         advisories_added=[a for a in _advisories(head) if a not in _advisories(base)],
         advisories_removed=[a for a in _advisories(base) if a not in _advisories(head)],
+        cost=diff_costs(base.get("cost"), head.get("cost")),
     )
+
+
+def _total(cost: dict) -> tuple[Any, bool, int]:
+    total = cost["total"]
+    return total["monthly_usd"], bool(total.get("up_to")), len(total.get("unpriced", []))
+
+
+def _by_price(cost: dict) -> dict[str, tuple[str, float | None]]:
+    """Monthly amount per price (items sharing one, like two M10 clusters, add up)."""
+    amounts: dict[str, tuple[str, float | None]] = {}
+    for item in cost["items"]:
+        label, amount = amounts.get(item["price"], (item["item"], 0.0))
+        monthly = item["monthly_usd"]
+        total = None if amount is None or monthly is None else round(amount + monthly, 2)
+        amounts[item["price"]] = (label, total)
+    return amounts
+
+
+def diff_costs(base: dict | None, head: dict | None) -> CostChange | None:
+    """A change in the fixed monthly cost: its total (amount, upper bound or not, unpriced
+    items) differs. A plan without a cost (written before costs were recorded) is no change:
+    the first run after an upgrade must not flag every pull request."""
+    if not base or not head:
+        return None
+    if _total(base) == _total(head) and _by_price(base) == _by_price(head):
+        return None
+    before, after = _by_price(base), _by_price(head)
+    items = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        label = (new or old or ("", None))[0]
+        items.append(CostItemChange(
+            label, old[1] if old else None, new[1] if new else None,
+            added=old is None, removed=new is None,
+        ))  # fmt: skip
+    return CostChange(before=base["total"], after=head["total"], items=items)
 
 
 def _advisories(plan: dict) -> list[dict]:
@@ -147,6 +211,8 @@ def render_diff(diff: PlanDiff) -> str:
             f"{sign} advisory " + ": ".join(printable(a[field]) for field in _ADVISORY_FIELDS)
             for a in advisories
         ]
+    if diff.cost:
+        lines += _render_cost(diff.cost)
     if diff.outputs:
         lines.append("Outputs:")
         lines += [f"    ~ {_change(c)}" for c in diff.outputs]
@@ -155,6 +221,31 @@ def render_diff(diff: PlanDiff) -> str:
         f"{len(diff.removed)} to remove" + ("" if diff.has_changes else " (no changes)")
     )
     return "\n".join(lines) + "\n"
+
+
+def _amount(value: Any) -> str:
+    return "not priced" if value is None else f"${value:,.2f}"
+
+
+def _cost_total(total: dict) -> str:
+    text = ("up to " if total.get("up_to") else "") + _amount(total["monthly_usd"])
+    unpriced = len(total.get("unpriced", []))
+    return text + (f" + {unpriced} unpriced" if unpriced else "")
+
+
+def _render_cost(change: CostChange) -> list[str]:
+    lines = [
+        f"~ fixed monthly cost: {_cost_total(change.before)} => {_cost_total(change.after)}"
+    ]
+    for item in change.items:
+        label = printable(item.item)
+        if item.added:
+            lines.append(f"      + {label}: {_amount(item.after)}")
+        elif item.removed:
+            lines.append(f"      - {label}: {_amount(item.before)}")
+        else:
+            lines.append(f"      ~ {label}: {_amount(item.before)} => {_amount(item.after)}")
+    return lines
 
 
 _RESOURCE_FIELDS = {"urn": str, "type": str, "name": str, "inputs": dict}
@@ -218,7 +309,33 @@ def _load(path: str) -> dict:
         for a in advisories
     ):
         raise _malformed(path, "advisories is not a list of {rule, key, message}")
+    if "cost" in document and not _cost_shaped(document["cost"]):
+        raise _malformed(path, "cost is not a cost estimate (total, items with price and amount)")
     return document
+
+
+def _number_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def _cost_shaped(cost: Any) -> bool:
+    """The fields the diff reads of a plan's `cost` (components/costs CostEstimate.to_dict)."""
+    if not isinstance(cost, dict) or not isinstance(cost.get("total"), dict):
+        return False
+    total, items = cost["total"], cost.get("items")
+    return (
+        _number_or_none(total.get("monthly_usd"))
+        and total.get("monthly_usd") is not None
+        and isinstance(total.get("unpriced", []), list)
+        and isinstance(items, list)
+        and all(
+            isinstance(item, dict)
+            and isinstance(item.get("price"), str)
+            and isinstance(item.get("item"), str)
+            and _number_or_none(item.get("monthly_usd"))
+            for item in items
+        )
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

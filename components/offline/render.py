@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..costs import CURRENCY, HOURS_PER_MONTH, PRICES_CHECKED, CostEstimate, LineItem
 from .plan import SECRET, UNKNOWN, Plan, PlannedResource
 
 INDENT = "    "
@@ -47,6 +48,51 @@ def render_tree(plan: Plan) -> str:
     return "\n".join(lines)
 
 
+def _money(amount: object) -> str:
+    return f"${amount:,.2f}"
+
+
+def _cost_line(item: LineItem, width: int) -> str:
+    monthly = item.monthly_usd
+    if monthly is None:
+        amount = f"{'':18}  {'':6}{'not priced':>10}"
+    else:
+        unit = "h" if item.price.per == "hour" else "month"
+        rate = f"{item.quantity} x ${item.price.usd}/{unit}"
+        amount = f"{rate:>18}  {'up to' if item.up_to else '':6}{_money(monthly):>10}"
+    line = f"    {item.label:<{width}}  {amount}"
+    return line + (f"  ({item.note})" if item.note else "")
+
+
+def render_cost(cost: CostEstimate) -> list[str]:
+    """The "Fixed monthly cost" section: each charge the plan creates by the hour, the total,
+    where the prices come from and when they were read, and the usage charges left out."""
+    path = f"networkPath {cost.network_path}; " if cost.network_path else ""
+    lines = [
+        f"Fixed monthly cost ({path}{CURRENCY}, {HOURS_PER_MONTH} hours a month; "
+        f"{cost.region_note}; prices checked {PRICES_CHECKED}):"
+    ]
+    if not cost.items:
+        lines.append("    nothing this plan creates is billed by the hour")
+    width = max((len(item.label) for item in cost.items), default=0)
+    lines += [_cost_line(item, width) for item in cost.items]
+    total = f"{'up to ' if cost.upper_bound else ''}{_money(cost.total_usd)} a month"
+    unpriced = len(cost.unpriced)
+    if unpriced:
+        total += f", plus {unpriced} unpriced item{'s' if unpriced != 1 else ''}"
+    lines.append(f"    Total: {total}")
+    lines += [f"    Note: {note}" for note in cost.notes]
+    if cost.extra_charges:
+        lines.append("    Not estimated (usage charges, extra):")
+        lines += [f"        {what}" for what in cost.extra_charges.values()]
+    lines.append("    Sources:")
+    for source in cost.sources():
+        third_party = "" if source["vendor_page"] else "; figure via a third party"
+        lines.append(f"        {source['price']}: {source['url']} "
+                     f"(read {source['checked']}{third_party})")  # fmt: skip
+    return lines
+
+
 def render(plan: Plan) -> str:
     """The whole preview: header, tree, outputs, warnings and a one-line summary."""
     summary = plan.summary()
@@ -74,6 +120,7 @@ def render(plan: Plan) -> str:
     warnings = [warning for warning in plan.warnings if warning not in shown]
     if warnings:
         parts += ["", "Warnings:", *(f"    {warning}" for warning in warnings)]
+    parts += ["", *render_cost(plan.cost())]
     parts += [
         "",
         f"Resources: + {summary['resources']} to create ({summary['components']} components); "
