@@ -31,3 +31,9 @@ FunctionUrlAuthType = Literal["AWS_IAM", "NONE"]
 
 DatabaseRole = Literal["read", "readWrite", "dbAdmin", "dbOwner"]
 """Built-in roles scoped to one database (`database_user.component.DATABASE_ROLES`)."""
+
+NetworkPath = Literal["privateEndpoint", "peering", "natGateway", "public"]
+"""How the function reaches Atlas (`guardrails.network_paths.NETWORK_PATHS`)."""
+
+NatGatewayMode = Literal["perZone", "single"]
+"""NAT gateways of a created VPC (`guardrails.network_paths.NAT_GATEWAY_MODES`)."""

@@ -6,15 +6,17 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_mongodbatlas as atlas
 
+from ..advisories import report
 from ..args_check import check_args
 from ..errors import ConfigError
-from ..guardrails import rules
+from ..guardrails import network_paths, rules
 from ..guardrails.regions import atlas_region
 from ..guardrails.tiers import DEDICATED_TIERS, is_dedicated, tier_rank
 from ..tagging import resource_tags, validate_tags
 from ..types import ClusterType, MongoDBMajorVersion, Tier
 from . import alerts
 from .autoscaling import drift_control
+from .network_container import network_container
 
 MONGODB_MAJOR_VERSIONS: tuple[str, ...] = ("7.0", "8.0")
 # Atlas offers sharding from M30 up.
@@ -53,6 +55,13 @@ class AtlasClusterArgs(TypedDict):
     `allow_access_list`, and never 0.0.0.0/0."""
     allow_access_list: NotRequired[bool]
     """Explicit opt-in for `access_list_cidrs`: the function itself needs none."""
+    allow_access_from_anywhere: NotRequired[bool]
+    """Admit 0.0.0.0/0: what a function outside any VPC needs (the public path, the last
+    resort). Always reported as a warning. Off by default."""
+    atlas_cidr_block: NotRequired[str]
+    """Declare the project's AWS network container for this region with this CIDR (RFC 1918,
+    /21-/24) before the cluster, for a peering (dedicated tiers only). A given project's
+    existing container is reused when its CIDR matches."""
     connection_alert: NotRequired[bool]
     """Create an Atlas alert on connections as a share of each node's limit (on by default;
     dedicated tiers only: shared tiers have no such host metric)."""
@@ -110,6 +119,11 @@ def validate_cluster_args(args: Mapping[str, Any]) -> None:
         )  # fmt: skip
     atlas_region(args["aws_region"])
     alerts.validate_alert_args(args)
+    if "atlas_cidr_block" in args:
+        rules.raise_on_errors(
+            network_paths.path_tier("peering", tier, key="tier")
+            + network_paths.atlas_cidr_block(args["atlas_cidr_block"])
+        )
 
 
 def region_config(tier: str, region: str, auto_scaling_max_tier: str | None) -> dict:
@@ -163,6 +177,8 @@ class AtlasCluster(pulumi.ComponentResource):
     """REPLICASET or SHARDED."""
     srv_connection_string: pulumi.Output[str]
     """The public `mongodb+srv://` string (reachable only through an access list entry)."""
+    container_id: pulumi.Output[str] | None
+    """The AWS network container (with `atlas_cidr_block`), else None: a peering's container."""
 
     def __init__(
         self, name: str, args: AtlasClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -185,7 +201,8 @@ class AtlasCluster(pulumi.ComponentResource):
         shard_count = (args.get("shard_count") or 1) if sharded else 1
         dedicated = is_dedicated(tier)
 
-        if args.get("project_id") is not None:
+        project_created = args.get("project_id") is None
+        if not project_created:
             self.project_id = pulumi.Output.from_input(args["project_id"])
         else:
             project = atlas.Project(
@@ -197,13 +214,29 @@ class AtlasCluster(pulumi.ComponentResource):
             )
             self.project_id = project.id
 
+        self.container_id = None
+        cluster_project_id = self.project_id
+        if "atlas_cidr_block" in args:
+            self.container_id = network_container(
+                name,
+                self.project_id,
+                project_created=project_created,
+                cidr=args["atlas_cidr_block"],
+                region=atlas_region(args["aws_region"]),
+                parent=self,
+            )
+            # The cluster waits for the container: otherwise Atlas gives the region a
+            # container of its own with its default CIDR.
+            cluster_project_id = pulumi.Output.all(self.project_id, self.container_id).apply(
+                lambda ids: ids[0]
+            )
         config = region_config(
             tier, atlas_region(args["aws_region"]), args.get("auto_scaling_max_tier")
         )
         drift = drift_control(dedicated, shard_count, bool(args.get("auto_scaling_max_tier")))
         self.cluster = atlas.AdvancedCluster(
             f"{name}-cluster",
-            project_id=self.project_id,
+            project_id=cluster_project_id,
             name=args["cluster_name"],
             cluster_type=cluster_type,
             mongo_db_major_version=args.get("mongodb_major_version", "8.0"),
@@ -216,6 +249,7 @@ class AtlasCluster(pulumi.ComponentResource):
                 child, pulumi.ResourceOptions(ignore_changes=list(drift.ignore_changes) or None)
             ),
         )
+        self._name, self._cluster_label = name, args["cluster_name"]
         for index, entry in enumerate(args.get("access_list_cidrs", [])):
             # The rule admits CIDR blocks and security groups of peered VPCs; Atlas takes
             # them in different fields.
@@ -229,6 +263,9 @@ class AtlasCluster(pulumi.ComponentResource):
                 opts=child,
                 **{field: entry},
             )
+        if args.get("allow_access_from_anywhere", False):
+            report(network_paths.anywhere_access("public", True), self)
+            self.admit("anywhere", [network_paths.ANYWHERE], "public path, opted in")
         if dedicated and args.get("connection_alert", True):
             alerts.connection_alert(
                 f"{name}-connections-alert",
@@ -238,6 +275,9 @@ class AtlasCluster(pulumi.ComponentResource):
                 args.get("alert_email"),
                 child,
             )
+        self.access_list_cidrs += (
+            [network_paths.ANYWHERE] if args.get("allow_access_from_anywhere") else []
+        )
         self.cluster_name = self.cluster.name
         self.cluster_type = self.cluster.cluster_type
         self.srv_connection_string = self.cluster.connection_strings.apply(
@@ -251,3 +291,35 @@ class AtlasCluster(pulumi.ComponentResource):
                 "srv_connection_string": self.srv_connection_string,
             }
         )
+
+    def admit(
+        self,
+        label: str,
+        entries: pulumi.Input[Sequence[pulumi.Input[str]]],
+        reason: str,
+    ) -> None:
+        """Add access-list entries a network path needs (its NAT addresses as `/32`, its
+        VPC's CIDR), as children of this cluster named `<name>-<label>-<n>`. A plain list
+        declares one entry per item now; an Output (addresses read from EC2) declares them
+        once its value is known."""
+        comment = f"{self._cluster_label}: {reason}"
+
+        def declare(values: Sequence[pulumi.Input[str]]) -> None:
+            for index, entry in enumerate(values):
+                atlas.ProjectIpAccessList(
+                    f"{self._name}-{label}-{index}",
+                    project_id=self.project_id,
+                    cidr_block=pulumi.Output.from_input(entry).apply(_cidr),
+                    comment=comment,
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+
+        if isinstance(entries, list | tuple):
+            declare(entries)
+        else:
+            pulumi.Output.from_input(entries).apply(declare)
+
+
+def _cidr(entry: str) -> str:
+    """An address as the one-address block Atlas lists (`/32`); a block stays as it is."""
+    return entry if "/" in entry else f"{entry}/32"

@@ -30,7 +30,12 @@ from dataclasses import dataclass
 
 from . import lambda_limits as limits
 from .rules import Finding
-from .tiers import ATLAS_RESERVED_CONNECTIONS, CONNECTION_LIMITS
+from .tiers import (
+    ATLAS_RESERVED_CONNECTIONS,
+    CONNECTION_LIMITS,
+    SHARED_CONNECTION_LIMITS,
+    SHARED_TIER_MEMBERS,
+)
 
 # pymongo's serverMonitoringMode=auto polls in FaaS: one connection per monitored server.
 MONITOR_CONNECTIONS_PER_SERVER = 1
@@ -81,6 +86,10 @@ class Budget:
     concurrency: int
     concurrency_is_set: bool
     load_balanced: bool = False
+    reserved: int = ATLAS_RESERVED_CONNECTIONS
+    """Connections Atlas keeps for itself (dedicated tiers only)."""
+    scope: str = "the busiest node"
+    """Where the limit applies: per node on dedicated tiers, the whole cluster on M0/Flex."""
 
     @property
     def peak(self) -> int:
@@ -103,12 +112,26 @@ def connection_budget(
     *,
     load_balanced: bool = False,
 ) -> Budget | None:
-    """The budget for a dedicated tier; None for shared tiers, which have no per-node limit
-    we could budget against. `load_balanced`: the shard-optimized string (no monitors)."""
+    """The budget of a tier, None for an unknown one. `load_balanced`: the shard-optimized
+    string (no monitors). On M0 and Flex the limit counts every connection to the cluster,
+    so an environment weighs its monitor on each member plus its pooled connection(s)."""
+    concurrency_is_set = reserved_concurrency is not None
+    concurrency = reserved_concurrency if concurrency_is_set else account_concurrency
+    shared_limit = SHARED_CONNECTION_LIMITS.get(tier)
+    if shared_limit is not None:
+        return Budget(
+            tier=tier,
+            node_limit=shared_limit,
+            usable=shared_limit,
+            per_environment=connections_per_environment(SHARED_TIER_MEMBERS, concurrent_ops),
+            concurrency=concurrency,
+            concurrency_is_set=concurrency_is_set,
+            reserved=0,
+            scope="the cluster",
+        )
     limit = CONNECTION_LIMITS.get(tier)
     if limit is None:
         return None
-    concurrency_is_set = reserved_concurrency is not None
     return Budget(
         tier=tier,
         node_limit=limit,
@@ -116,7 +139,7 @@ def connection_budget(
         per_environment=connections_per_node(
             LOAD_BALANCED_MONGOS if load_balanced else "primary", concurrent_ops
         ),
-        concurrency=reserved_concurrency if concurrency_is_set else account_concurrency,
+        concurrency=concurrency,
         concurrency_is_set=concurrency_is_set,
         load_balanced=load_balanced,
     )
@@ -129,8 +152,8 @@ def budget_findings(budget: Budget | None, key: str = "reservedConcurrency") -> 
     mode = " (load-balanced, no monitor)" if budget.load_balanced else ""
     figures = (
         f"{budget.concurrency} environments x {budget.per_environment} connections{mode} = "
-        f"{budget.peak} on the busiest node; {budget.tier} allows {budget.usable} "
-        f"({budget.node_limit} - {ATLAS_RESERVED_CONNECTIONS} Atlas keeps)"
+        f"{budget.peak} on {budget.scope}; {budget.tier} allows {budget.usable}"
+        + (f" ({budget.node_limit} - {budget.reserved} Atlas keeps)" if budget.reserved else "")
     )
     safe = f"1-{budget.max_safe_concurrency}"
     if not budget.concurrency_is_set:

@@ -24,9 +24,12 @@ ATLAS_RESERVED_CONNECTIONS = 10
 
 DEDICATED_TIERS: tuple[str, ...] = tuple(CONNECTION_LIMITS)
 
-# Shared tiers exist but have no PrivateLink, no IAM-mapped users on old versions,
-# and no per-node limits we could budget against.
-SHARED_TIERS: tuple[str, ...] = ("M0", "FLEX")
+# Shared tiers: no private endpoint, no peering; their limit counts every connection to the
+# cluster (Atlas "M0 (Free Cluster) Limits" and "Flex Limits", Operational Limits: 500).
+SHARED_CONNECTION_LIMITS: dict[str, int] = {"M0": 500, "FLEX": 500}
+SHARED_TIERS: tuple[str, ...] = tuple(SHARED_CONNECTION_LIMITS)
+# Members of the replica set behind an M0 or Flex cluster: each is monitored.
+SHARED_TIER_MEMBERS = 3
 
 ALL_TIERS: tuple[str, ...] = DEDICATED_TIERS + SHARED_TIERS
 

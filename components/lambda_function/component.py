@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from ..advisories import report
 from ..args_check import check_args
 from ..errors import ConfigError
-from ..guardrails import deploy_limits, rules
+from ..guardrails import deploy_limits, network_paths, rules
 from ..guardrails import lambda_limits as limits
 from ..locations import FUNCTION_SOURCE_DIR
 from ..packaging.build import build_function_package
@@ -25,11 +25,11 @@ FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 # IAM User Guide, "IAM identifiers" → policy ARNs: AWS managed or customer managed.
 MANAGED_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]{1,1024}")
-# Set by us on every function; users may not override them.
-# Atlas's public mongod/mongos ports, used only when there is no PrivateLink.
-ATLAS_PUBLIC_PORTS = (27015, 27017)
+# Atlas's mongod/mongos ports, reached over peering, a NAT gateway or the internet.
+ATLAS_PUBLIC_PORTS = network_paths.ATLAS_PORTS
 # Statement ids of the public Function URL grants (auth type NONE).
 PUBLIC_URL_STATEMENTS = ("AtlasLambdaPublicUrl", "AtlasLambdaPublicUrlInvoke")
+# Set by us on every function; users may not override them.
 MANAGED_ENV_KEYS: frozenset[str] = frozenset({"MONGODB_URI", "AWS_STS_REGIONAL_ENDPOINTS"})
 # With SnapStart, callers and the Function URL reach the published version through this
 # alias: $LATEST is never restored from a snapshot.
@@ -52,15 +52,20 @@ class MongoLambdaArgs(TypedDict):
 
     function_name: str
     """Name of the function; also the driver's appName, so Atlas logs name the caller."""
-    vpc_id: pulumi.Input[str]
-    """VPC the function's network interfaces live in."""
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    vpc_id: NotRequired[pulumi.Input[str]]
+    """VPC the function's network interfaces live in (with `subnet_ids`). Without both the
+    function runs outside any VPC (the public path): Atlas must then admit 0.0.0.0/0."""
+    subnet_ids: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Private subnets for the function."""
     database_security_group_id: NotRequired[pulumi.Input[str]]
-    """Security group of the PrivateLink endpoint: the only egress the function gets.
-    Without it (no PrivateLink), egress is Atlas's public ports through the VPC NAT gateway."""
+    """Security group of the PrivateLink endpoint (`PrivateEndpoint.security_group_id`): the
+    only egress the function gets is TCP 1024-65535 to it."""
+    atlas_cidr_block: NotRequired[str]
+    """The peered Atlas container's CIDR (`VpcPeering`): the only egress the function gets
+    is TCP 27015-27017 to it."""
     mongodb_srv: pulumi.Input[str]
-    """Private `mongodb+srv://` string of the cluster (no credentials)."""
+    """`mongodb+srv://` string of the cluster for this path (no credentials): the private
+    one through an endpoint or a peering, otherwise the public one."""
     database_name: str
     """Default database in MONGODB_URI."""
     sharded: NotRequired[bool]
@@ -119,10 +124,11 @@ class MongoLambdaArgs(TypedDict):
     """A sharded cluster's `mongodb_srv` Output is expected to be the shard-optimized,
     load-balanced string (a private endpoint's default): budget it so at preview, and check
     again at deploy. Off by default: the legacy model, one monitor more per mongos."""
-    cluster_access_list: NotRequired[Sequence[str]]
-    """Without `database_security_group_id` the function reaches Atlas's public endpoints,
-    which admit only the cluster's IP access list: its entries (`AtlasCluster`'s
-    `access_list_cidrs`, holding the NAT gateway's address). Required on that path."""
+    cluster_access_list: NotRequired[Sequence[pulumi.Input[str]]]
+    """Without a private path (`database_security_group_id` or `atlas_cidr_block`) the
+    function reaches Atlas's public endpoints, which admit only the cluster's IP access list:
+    its entries (the NAT gateways' addresses; 0.0.0.0/0 for a function outside any VPC).
+    Required on those paths; egress is then TCP 27015-27017 to anywhere."""
     tags: NotRequired[Mapping[str, str]]
     """Tags on every taggable resource, besides `pulumi:project` and `pulumi:stack`."""
     role_arn: NotRequired[str]
@@ -145,6 +151,7 @@ def descriptions(function_name: str) -> dict[str, str]:
         "security_group": f"{function_name}: egress only to MongoDB Atlas",
         "egress_public": "MongoDB Atlas public endpoints, through the VPC NAT gateway",
         "egress_private": "MongoDB over PrivateLink",
+        "egress_peering": "MongoDB Atlas over VPC peering",
         "ingress_on_endpoint": f"MongoDB clients: {function_name}",
     }
 
@@ -216,16 +223,46 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
 
 
 def require_a_path(args: Mapping[str, Any]) -> None:
-    """A function that can reach its cluster: over the private endpoint, or through the
-    cluster's IP access list (which then holds the function's NAT address)."""
-    if "database_security_group_id" not in args and not args.get("cluster_access_list"):
+    """A function that can reach its cluster: over a private endpoint or a peering, or
+    through the cluster's IP access list (its NAT addresses; 0.0.0.0/0 outside a VPC)."""
+    in_vpc = "vpc_id" in args
+    if in_vpc != ("subnet_ids" in args):
+        raise ConfigError(
+            "subnet_ids", "vpc_id and subnet_ids go together",
+            "both (a function in a VPC), or neither (outside any VPC: the public path)",
+        )  # fmt: skip
+    private = [key for key in ("database_security_group_id", "atlas_cidr_block") if key in args]
+    if len(private) > 1:
+        raise ConfigError(private[1], f"and {private[0]} are two paths", "one of them")
+    access_list = list(args.get("cluster_access_list") or [])
+    if not in_vpc:
+        if private:
+            raise ConfigError(
+                private[0], "needs the function in a VPC (vpc_id and subnet_ids)",
+                "vpc_id and subnet_ids with it, or neither for the public path",
+            )  # fmt: skip
+        if network_paths.ANYWHERE not in access_list:
+            raise ConfigError(
+                "cluster_access_list",
+                "a function outside any VPC has no fixed address, so Atlas admits it only "
+                "if the access list holds 0.0.0.0/0",
+                "0.0.0.0/0 (AtlasCluster allow_access_from_anywhere), or vpc_id and "
+                "subnet_ids for a NAT gateway or a private path",
+            )
+        return
+    if not private and not access_list:
         raise ConfigError(
             "cluster_access_list",
-            "is empty and no database_security_group_id is given: the function has no "
-            "private path to the cluster, and Atlas admits a public connection only from its "
-            "IP access list",
-            "database_security_group_id (a PrivateEndpoint's security_group_id), or the "
-            "cluster's access-list entries holding the function's NAT address",
+            "is empty and no database_security_group_id or atlas_cidr_block is given: the "
+            "function has no private path to the cluster, and Atlas admits a public "
+            "connection only from its IP access list",
+            "database_security_group_id (a PrivateEndpoint's security_group_id), "
+            "atlas_cidr_block (a VpcPeering's), or the cluster's access-list entries holding "
+            "the function's NAT addresses",
+        )
+    if "atlas_cidr_block" in args:
+        rules.raise_on_errors(
+            network_paths.atlas_cidr_block(args["atlas_cidr_block"], key="atlas_cidr_block")
         )
 
 
@@ -267,10 +304,11 @@ def assume_role_policy() -> str:
 
 
 class MongoLambda(pulumi.ComponentResource):
-    """A Python Lambda that reaches Atlas over PrivateLink as its own IAM role.
+    """A Python Lambda that reaches Atlas as its own IAM role, over the network path its
+    args name (private endpoint, peering, NAT gateway, or outside any VPC).
 
-    The role has only the VPC access managed policy; the database trusts the role's
-    ARN (see IamDatabaseUser), so no credential is stored anywhere.
+    The role has only the VPC access managed policy (none outside a VPC); the database
+    trusts the role's ARN (see IamDatabaseUser), so no credential is stored anywhere.
     """
 
     function_name: pulumi.Output[str]
@@ -279,8 +317,8 @@ class MongoLambda(pulumi.ComponentResource):
     """ARN of the function."""
     role_arn: pulumi.Output[str]
     """ARN of the execution role: the database user's name."""
-    security_group_id: pulumi.Output[str]
-    """The function's security group."""
+    security_group_id: pulumi.Output[str | None]
+    """The function's security group; None outside a VPC."""
     log_group_name: pulumi.Output[str]
     """Where the function logs."""
     function_url: pulumi.Output[str | None]
@@ -330,7 +368,7 @@ class MongoLambda(pulumi.ComponentResource):
             tags=resource_tags(tags),
             opts=child,
         )
-        security_group = self._connection_path(name, args)
+        security_group = self._connection_path(name, args) if "vpc_id" in args else None
 
         environment = {
             **dict(args.get("environment") or {}),
@@ -356,7 +394,9 @@ class MongoLambda(pulumi.ComponentResource):
             memory_size=settings["memory_size"],
             timeout=settings["timeout"],
             reserved_concurrent_executions=args.get("reserved_concurrency"),
-            vpc_config={
+            vpc_config=None
+            if security_group is None
+            else {
                 "subnet_ids": args["subnet_ids"],
                 "security_group_ids": [security_group.id, *(args.get("security_group_ids") or [])],
             },
@@ -408,7 +448,9 @@ class MongoLambda(pulumi.ComponentResource):
         self.function_name = function.name
         self.function_arn = function.arn
         self.role_arn = role_arn
-        self.security_group_id = security_group.id
+        self.security_group_id = (
+            pulumi.Output.from_input(None) if security_group is None else security_group.id
+        )
         self.log_group_name = log_group.name
         self.register_outputs(
             {
@@ -437,10 +479,12 @@ class MongoLambda(pulumi.ComponentResource):
             tags=resource_tags(args.get("tags")),
             opts=child,
         )
+        # Outside a VPC the function creates no network interfaces: no VPC access policy.
         attachments = [
             aws.iam.RolePolicyAttachment(
                 f"{name}-vpc-access", role=role.name, policy_arn=VPC_ACCESS_POLICY, opts=child
             )
+            for _ in range(1 if "vpc_id" in args else 0)
         ]
         attachments += [
             aws.iam.RolePolicyAttachment(
@@ -451,7 +495,8 @@ class MongoLambda(pulumi.ComponentResource):
         return role.arn, attachments
 
     def _connection_path(self, name: str, args: MongoLambdaArgs) -> aws.ec2.SecurityGroup:
-        """The function's security group and the one path it may take: to the endpoint.
+        """The function's security group and the one path it may take: to the endpoint, to
+        the peered Atlas CIDR, or to Atlas's public ports through the NAT gateway.
 
         Both rules live here, not inline, so neither group references the other at
         creation time, and the endpoint admits exactly the clients that declare it.
@@ -468,14 +513,15 @@ class MongoLambda(pulumi.ComponentResource):
         )
         if endpoint_group is None:
             low, high = ATLAS_PUBLIC_PORTS
+            peered = args.get("atlas_cidr_block")
             aws.vpc.SecurityGroupEgressRule(
                 f"{name}-egress-to-atlas",
                 security_group_id=security_group.id,
-                cidr_ipv4="0.0.0.0/0",
+                cidr_ipv4=peered or network_paths.ANYWHERE,
                 ip_protocol="tcp",
                 from_port=low,
                 to_port=high,
-                description=text["egress_public"],
+                description=text["egress_peering" if peered else "egress_public"],
                 tags=resource_tags(args.get("tags")),
                 opts=child,
             )

@@ -18,6 +18,8 @@ from ..types import (
     DatabaseRole,
     FunctionUrlAuthType,
     MongoDBMajorVersion,
+    NatGatewayMode,
+    NetworkPath,
     Runtime,
     Tier,
 )
@@ -48,23 +50,33 @@ class AtlasLambdaArgs(TypedDict):
     auto_scaling_max_tier: NotRequired[str]
     """Compute auto-scaling from `tier` up to this tier; empty means off."""
     access_list_cidrs: NotRequired[Sequence[str]]
-    """IP access list entries (CIDR); need `allow_access_list`; 0.0.0.0/0 is always refused."""
+    """Extra IP access list entries (CIDR) for other clients; need `allow_access_list`;
+    0.0.0.0/0 is refused here (see `allow_access_from_anywhere`)."""
     allow_access_list: NotRequired[bool]
-    """Explicit opt-in for any IP access list entry."""
+    """Explicit opt-in for `access_list_cidrs`."""
     # --- Database user ---------------------------------------------------------------------
     database_name: NotRequired[str]
     """The function's database (default database in MONGODB_URI), `app` by default."""
     database_roles: NotRequired[Sequence[DatabaseRole]]
     """Built-in roles of the IAM database user on `database_name`, `[readWrite]` by default."""
     # --- Network ---------------------------------------------------------------------------
-    private_endpoint: NotRequired[bool]
-    """Reach the cluster over AWS PrivateLink (on by default). Off needs `vpc_id` with a NAT
-    gateway and that NAT's address in `access_list_cidrs`."""
+    network_path: NotRequired[NetworkPath]
+    """How the function reaches the cluster: `privateEndpoint` (default) or `peering`
+    (private addresses only, dedicated tiers), `natGateway` (Elastic IPs in the access list,
+    every tier), `public` (outside any VPC, 0.0.0.0/0: needs `allow_access_from_anywhere`)."""
+    atlas_cidr_block: NotRequired[str]
+    """Peering: the Atlas network container's CIDR, RFC 1918 /21-/24, not overlapping the VPC
+    (192.168.248.0/21 by default)."""
+    nat_gateways: NotRequired[NatGatewayMode]
+    """natGateway with a created VPC: `perZone` (default) or `single`."""
+    allow_access_from_anywhere: NotRequired[bool]
+    """Public path only: the explicit opt-in for the access-list entry 0.0.0.0/0."""
     legacy_sharded_connection_string: NotRequired[bool]
     """Sharded behind a private endpoint: the legacy string with srvMaxHosts=3 instead of the
     shard-optimized, load-balanced one."""
     vpc_id: NotRequired[str]
-    """Existing VPC (with `subnet_ids`); empty means a VPC with private subnets is created."""
+    """Existing VPC (with `subnet_ids`); empty means one is created (with NAT gateways on
+    the natGateway path). Peering needs its DNS support and hostnames on."""
     subnet_ids: NotRequired[Sequence[str]]
     """Private subnets of `vpc_id`, in at least two availability zones."""
     vpc_cidr: NotRequired[str]

@@ -18,7 +18,7 @@ from ..cluster.autoscaling import tier_owned_by_atlas
 from ..cluster.component import AtlasClusterArgs, validate_cluster_args
 from ..database_user.component import validate_user_args
 from ..errors import ConfigError
-from ..guardrails import deploy_limits, rules
+from ..guardrails import deploy_limits, network_paths, rules
 from ..guardrails.alert_settings import ignored_alert_settings
 from ..guardrails.regions import ATLAS_AWS_REGIONS
 from ..lambda_function.alarms import validate_topic_region
@@ -42,9 +42,11 @@ class PatternSettings:
     """Everything AtlasLambda composes, already validated, as component args."""
 
     aws_region: str
-    private_endpoint: bool
+    network_path: str
+    """One of `network_paths.NETWORK_PATHS`."""
     cluster: AtlasClusterArgs
-    network: NetworkArgs
+    network: NetworkArgs | None
+    """None on the public path: the function runs outside any VPC."""
     database_user: Mapping[str, Any]
     """The plain part of IamDatabaseUserArgs; the pattern adds the wired-up inputs."""
     function: Mapping[str, Any]
@@ -97,23 +99,33 @@ def pattern_settings(
         raise ConfigError("aws:region", "is not set", sorted(ATLAS_AWS_REGIONS))
     values = config_values(args)
     default_name = f"{PROJECT}-{stack}"
-    tier, private_endpoint = values["tier"], values["privateEndpoint"]
+    tier, path = values["tier"], values["networkPath"]
     validate_tags(values["tags"])
     rules.raise_on_errors(
         deploy_limits.atlas_cluster_name(values["clusterName"] or default_name)
         + deploy_limits.atlas_project_name(values["projectName"] or default_name)
         + deploy_limits.distinct(_plain_list(values["subnetIds"]), "subnetIds")
         + rules.known_tier(tier)
-        + rules.private_endpoint_tier(tier, private_endpoint)
+        + network_paths.known_path(path)
+        + network_paths.path_tier(path, tier)
+        + network_paths.nat_gateway_mode(values["natGateways"])
+        # Errors only here: the warning comes from the cluster, which declares the entry.
+        + network_paths.anywhere_access(path, values["allowAccessFromAnywhere"])
         + rules.access_list(values["accessListCidrs"], values["allowAccessList"])
     )
-    if not private_endpoint and not (values["vpcId"] and values["accessListCidrs"]):
+    given_vpc = isinstance(values["vpcId"], pulumi.Output) or bool(values["vpcId"])
+    if path == "public" and (given_vpc or values["subnetIds"]):
         raise ConfigError(
-            f"{PROJECT}:privateEndpoint",
-            "false needs vpcId/subnetIds of a VPC with a NAT gateway and that NAT's address "
-            "in accessListCidrs (with allowAccessList: true)",
-            "true, or false with vpcId and accessListCidrs",
+            "vpcId" if given_vpc else "subnetIds",
+            "networkPath public runs the function outside any VPC",
+            "no vpcId or subnetIds with public, or networkPath natGateway to use this VPC",
         )
+    if path == "peering":
+        rules.raise_on_errors(
+            network_paths.atlas_cidr_block(values["atlasCidrBlock"])
+            + ([] if given_vpc else network_paths.cidr_overlap(
+                values["atlasCidrBlock"], [values["vpcCidr"]]))
+        )  # fmt: skip
 
     cluster: AtlasClusterArgs = {
         "cluster_name": values["clusterName"] or default_name,
@@ -138,6 +150,10 @@ def pattern_settings(
         raise ConfigError(f"{PROJECT}:shardCount", "must be set for clusterType SHARDED", "1-70")
     if values["autoScalingMaxTier"]:
         cluster["auto_scaling_max_tier"] = values["autoScalingMaxTier"]
+    if path == "peering":
+        cluster["atlas_cidr_block"] = values["atlasCidrBlock"]
+    if path == "public":
+        cluster["allow_access_from_anywhere"] = True
     project_id = _atlas_id(f"{PROJECT}:projectId", values["projectId"])
     org_id = _atlas_id(f"{PROJECT}:orgId", values["orgId"])
     if project_id:
@@ -146,17 +162,26 @@ def pattern_settings(
         cluster["org_id"] = org_id
     validate_cluster_args(cluster)
 
-    given_vpc = isinstance(values["vpcId"], pulumi.Output) or bool(values["vpcId"])
-    network: NetworkArgs = (
-        {"vpc_id": values["vpcId"], "subnet_ids": values["subnetIds"], "tags": values["tags"]}
-        if given_vpc or values["subnetIds"]
-        else {
-            "vpc_cidr": values["vpcCidr"],
-            "availability_zones": values["availabilityZones"],
-            "tags": values["tags"],
-        }
-    )
-    validate_network_args(network)
+    network: NetworkArgs | None = None
+    advisories: list[rules.Finding] = []
+    if path != "public":
+        network = (
+            {"vpc_id": values["vpcId"], "subnet_ids": values["subnetIds"], "tags": values["tags"]}
+            if given_vpc or values["subnetIds"]
+            else {
+                "vpc_cidr": values["vpcCidr"],
+                "availability_zones": values["availabilityZones"],
+                "tags": values["tags"],
+            }
+        )
+        if "vpc_cidr" in network and path == "natGateway":
+            network["nat_gateways"] = values["natGateways"]
+            advisories += network_paths.single_nat(
+                values["natGateways"], values["availabilityZones"]
+            )
+        if "vpc_cidr" in network and path == "peering":
+            network["private_route_tables"] = True
+        validate_network_args(network)
 
     database_user: dict[str, Any] = {
         "database_name": values["databaseName"],
@@ -193,17 +218,15 @@ def pattern_settings(
     if values["reservedConcurrency"] != UNRESERVED:
         function["reserved_concurrency"] = values["reservedConcurrency"]
     legacy = values["legacyShardedConnectionString"]
-    if private_endpoint:
+    if path == "privateEndpoint":
         # Atlas offers the shard-optimized string to sharded AWS clusters behind a private
         # endpoint (5.0+, one region: every cluster this component declares); the function
-        # then holds no monitor connections. MongoLambda checks again at deploy.
+        # then holds no monitor connections. MongoLambda checks again at deploy. Every other
+        # path is budgeted as a replica set, or srvMaxHosts=3 mongos.
         function["shard_optimized"] = function["sharded"] and not legacy
-    else:
-        function["cluster_access_list"] = values["accessListCidrs"]
     # MongoLambda's own rules (the connection budget among them), now: a refusal must come
     # before anything is registered. It reports its advisories itself.
     validate_lambda_args(function)
-    advisories: list[rules.Finding] = []
     validate_topic_region(function.get("alarm_topic_arn"), aws_region)
     advisories += ignored_alert_settings(values["alerts"], tier, values, default_values())
     rules.raise_on_errors(
@@ -216,7 +239,7 @@ def pattern_settings(
     )
     return PatternSettings(
         aws_region=aws_region,
-        private_endpoint=private_endpoint,
+        network_path=path,
         cluster=cluster,
         network=network,
         database_user=database_user,

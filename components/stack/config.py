@@ -19,6 +19,7 @@ from typing import Any
 from ..cli import register_secret
 from ..errors import ConfigError
 from ..guardrails import deploy_limits
+from ..guardrails.network_paths import NETWORK_PATHS, RETIRED_KEYS
 from ..locations import project_dir
 from ..names import snake_case
 from ..pattern.args import AtlasLambdaArgs
@@ -129,6 +130,8 @@ def _refuse_unknown_key(full: str, schema: Mapping[str, ConfigKey]) -> None:
     namespace, sep, name = full.partition(":")
     if not sep or (namespace == PROJECT and name in schema):
         return
+    if namespace == PROJECT and name in RETIRED_KEYS:
+        raise ConfigError(full, RETIRED_KEYS[name], sorted(NETWORK_PATHS))
     if namespace == PROJECT:
         problem = "is not a config key of this project"
     elif _edit_distance(_folded(namespace), _folded(PROJECT)) <= NAMESPACE_TYPO_EDITS:

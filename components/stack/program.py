@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pulumi
 
+from ..errors import ConfigError
+from ..names import camel_case
 from ..pattern.component import AtlasLambda
 from .config import load_args
 
@@ -38,9 +40,14 @@ def alias_legacy_names(
 
 def stack_program() -> dict[str, pulumi.Output]:
     """Declare the stack's resources and return the outputs worth exporting."""
-    app = AtlasLambda(
-        RESOURCE_NAME,
-        load_args(),
-        opts=pulumi.ResourceOptions(transformations=[alias_legacy_names]),
-    )
+    args = load_args()
+    try:
+        app = AtlasLambda(
+            RESOURCE_NAME, args, opts=pulumi.ResourceOptions(transformations=[alias_legacy_names])
+        )
+    except ConfigError as error:
+        # The component names its args in snake_case; a stack user typed the config key.
+        if error.key not in args:
+            raise
+        raise ConfigError(camel_case(error.key), error.problem, error.allowed) from None
     return app.stack_outputs()

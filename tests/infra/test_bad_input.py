@@ -14,8 +14,12 @@ P = "atlas-lambda:"
 
 CASES = {
     "unknown tier": ({P + "tier": "M15"}, "tier", "M10, M20"),
-    "private endpoint on M0": ({P + "tier": "M0"}, "tier", "M10"),
-    "private endpoint on Flex": ({P + "tier": "FLEX"}, "tier", "M10"),
+    # Atlas "M0 (Free Cluster) Limits" / "Flex Limits": no private endpoint, no peering.
+    "private endpoint on M0": ({P + "tier": "M0"}, "networkPath", "natGateway or public on M0"),
+    "private endpoint on Flex": ({P + "tier": "FLEX"}, "networkPath",
+                                 "natGateway or public on FLEX"),
+    "peering on M0": ({P + "tier": "M0", P + "networkPath": "peering"}, "networkPath",
+                      "natGateway or public on M0"),
     "shard count on a replica set": (
         {P + "clusterType": "REPLICASET", P + "shardCount": "2"}, "shardCount",
         "unset when clusterType is REPLICASET",
@@ -63,8 +67,36 @@ CASES = {
         {P + "reservedConcurrency": "746"}, "reservedConcurrency", "1-745"
     ),
     "malformed org id": ({P + "orgId": "not-an-id"}, "orgId", "24 hex"),
-    "privateEndpoint off without a NAT VPC": (
-        {P + "privateEndpoint": "false"}, "privateEndpoint", "vpcId and accessListCidrs"
+    # The old boolean is retired: a hint to the key that replaced it.
+    "privateEndpoint false (retired)": (
+        {P + "privateEndpoint": "false"}, "atlas-lambda:privateEndpoint",
+        "natGateway, peering, privateEndpoint, public",
+    ),
+    "unknown network path": ({P + "networkPath": "vpn"}, "networkPath",
+                             "privateEndpoint, peering, natGateway, public"),
+    "NAT mode": ({P + "networkPath": "natGateway", P + "natGateways": "two"}, "natGateways",
+                 "perZone, single"),
+    # pulumi_mongodbatlas NetworkContainer atlas_cidr_block: /24 to /21, RFC 1918.
+    "Atlas CIDR /16": ({P + "networkPath": "peering", P + "atlasCidrBlock": "192.168.0.0/16"},
+                       "atlasCidrBlock", "RFC 1918 block from /21 to /24"),
+    "Atlas CIDR public": ({P + "networkPath": "peering", P + "atlasCidrBlock": "8.8.8.0/24"},
+                          "atlasCidrBlock", "RFC 1918 block from /21 to /24"),
+    # AWS VPC Peering Guide, "VPC peering limitations": no overlapping CIDR blocks.
+    "Atlas CIDR overlaps the VPC": (
+        {P + "networkPath": "peering", P + "atlasCidrBlock": "10.0.8.0/21"}, "atlasCidrBlock",
+        "outside 10.0.0.0/16",
+    ),
+    "public without the opt-in": ({P + "networkPath": "public"}, "allowAccessFromAnywhere",
+                                  "true with networkPath public"),
+    "anywhere opt-in on another path": ({P + "allowAccessFromAnywhere": "true"},
+                                        "allowAccessFromAnywhere", "networkPath: public"),
+    "public with a VPC": (
+        {P + "networkPath": "public", P + "allowAccessFromAnywhere": "true",
+         P + "vpcId": "vpc-0123456789abcdef0"}, "vpcId", "no vpcId or subnetIds with public",
+    ),
+    "NAT subnets do not fit": (
+        {P + "networkPath": "natGateway", P + "vpcCidr": "10.0.0.0/18",
+         P + "availabilityZones": "3"}, "vpcCidr", "/16 up to /17",
     ),
     # run-time watching (alerts, alarms)
     "alert percent 0": ({P + "connectionAlertPercent": "0"}, "connectionAlertPercent", "1-100"),

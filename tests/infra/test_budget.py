@@ -56,9 +56,18 @@ def test_load_balanced_connections_per_environment():
         connections_per_node("arbiter")
 
 
-def test_shared_tiers_have_no_budget():
-    assert connection_budget("M0", 10) is None
-    assert budget_findings(None) == []
+@pytest.mark.parametrize("tier", ["M0", "FLEX"])
+def test_shared_tiers_budget_the_whole_cluster(tier):
+    """Atlas "M0 (Free Cluster) Limits" and "Flex Limits", Operational Limits: 500
+    connections for the cluster. Every environment monitors the 3 members and holds its
+    pooled connection: 4 each, so 125 environments fit and 126 do not."""
+    assert budget_findings(connection_budget(tier, 125)) == [
+        f for f in budget_findings(connection_budget(tier, 125)) if f.severity == "advisory"
+    ]
+    [over] = budget_findings(connection_budget(tier, 126))
+    assert over.severity == "error" and "504 on the cluster" in over.message, over.message
+    assert "1-125" == over.allowed
+    assert connection_budget("M5", 10) is None and budget_findings(None) == []
 
 
 def test_preview_flags_unset_reserved_concurrency(deploy):

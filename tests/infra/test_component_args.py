@@ -45,9 +45,11 @@ def _without(args: dict[str, Any], key: str) -> dict[str, Any]:
 CASES: dict[str, tuple[type, Any, str, str]] = {
     "missing function_name": (MongoLambda, lambda: _without(LAMBDA, "function_name"),
                               "function_name", "required"),
-    "missing vpc_id": (MongoLambda, lambda: _without(LAMBDA, "vpc_id"), "vpc_id", "required"),
+    # Neither is the public path; one without the other is refused.
+    "missing vpc_id": (MongoLambda, lambda: _without(LAMBDA, "vpc_id"), "subnet_ids",
+                       "go together"),
     "missing subnet_ids": (MongoLambda, lambda: _without(LAMBDA, "subnet_ids"), "subnet_ids",
-                           "required"),
+                           "go together"),
     "missing mongodb_srv": (MongoLambda, lambda: _without(LAMBDA, "mongodb_srv"), "mongodb_srv",
                             "required"),
     "missing database_name": (IamDatabaseUser, lambda: _without(USER, "database_name"),

@@ -30,14 +30,14 @@ TYPOS = {
     "altas-lamda:tier": "atlas-lambda:tier",
     # ... and a key that is a near miss too: the corrected full key
     "atlas_lambda:memroySize": "atlas-lambda:memorySize",
-    "atlas-lamdba:privateEndpiont": "atlas-lambda:privateEndpoint",
+    "atlas-lamdba:netwrokPath": "atlas-lambda:networkPath",
     # the right namespace, a misspelt or miscased key
     "atlas-lambda:memroySize": "atlas-lambda:memorySize",
     "atlas-lambda:MemorySize": "atlas-lambda:memorySize",
     "atlas-lambda:reservedConcurency": "atlas-lambda:reservedConcurrency",
 }
 # a valid value for the key meant, so only the key can be wrong
-VALUES = {"tier": "M20", "memorySize": "2048", "privateEndpoint": "true",
+VALUES = {"tier": "M20", "memorySize": "2048", "networkPath": "peering",
           "reservedConcurrency": "50"}  # fmt: skip
 # Namespaces a stack file may hold that are not this project's: never refused.
 OTHERS = (

@@ -40,7 +40,7 @@ BYO = {
 }
 NO_PRIVATELINK = {
     **BYO,
-    "atlas-lambda:privateEndpoint": "false",
+    "atlas-lambda:networkPath": "natGateway",
     "atlas-lambda:accessListCidrs": json.dumps(["203.0.113.7/32"]),
     "atlas-lambda:allowAccessList": "true",
 }

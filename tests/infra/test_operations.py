@@ -145,7 +145,7 @@ def test_alert_settings_with_alerts_off_are_named_not_dropped(deploy):
 def test_atlas_alert_settings_on_a_shared_tier_are_named(deploy):
     """cluster.py creates the Atlas alert on dedicated tiers only; the CloudWatch alarms
     (alarmTopicArn) still apply, so only the Atlas keys are named."""
-    shared = {P + "tier": "M0", P + "privateEndpoint": "false",
+    shared = {P + "tier": "M0", P + "networkPath": "natGateway",
               P + "vpcId": "vpc-0123456789abcdef0",
               P + "subnetIds": '["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]',
               P + "accessListCidrs": '["203.0.113.7/32"]', P + "allowAccessList": "true"}

@@ -118,7 +118,7 @@ def test_the_component_refuses_what_the_stack_refuses_with_nothing_registered() 
 @pytest.mark.parametrize(
     ("overrides", "key"),
     [
-        ({"tier": "M0"}, "tier"),
+        ({"tier": "M0"}, "networkPath"),
         ({"aws_region": "cn-north-1"}, "aws:region"),
         ({"function_name": "a b"}, "functionName"),
         ({"access_list_cidrs": ["0.0.0.0/0"], "allow_access_list": True}, "accessListCidrs"),

@@ -138,7 +138,7 @@ def test_preview_cli_exit_codes(capsys):
 def test_main_program_exports_outputs(preview_stack):
     outputs = preview_stack("dev").plan.outputs
     assert set(outputs) == {
-        "projectId", "clusterName", "clusterType", "vpcId", "vpcEndpointId",
+        "projectId", "clusterName", "clusterType", "networkPath", "vpcId", "vpcEndpointId",
         "privateSrvConnectionString", "functionName", "functionArn", "invocationArn", "functionUrl",
         "roleArn", "databaseUser", "logGroup",
     }  # fmt: skip

@@ -1,0 +1,216 @@
+"""The four ways MongoDB's Lambda page names for a function to reach Atlas, and their rules.
+
+In the page's order of preference: a network peering connection or a private endpoint (only
+private addresses are admitted), a NAT gateway with an Elastic IP (one fixed address in the
+access list), and, as the last resort, 0.0.0.0/0 with strong credentials. The components,
+the stack config and the policy pack call these same functions.
+
+Sources:
+- Atlas "Atlas M0 (Free Cluster) Limits" and "Atlas Flex Limits"
+  (mongodb.com/docs/atlas/reference/free-shared-limitations, .../flex-limitations): no
+  network peering and no private endpoints on M0 or Flex. Neither page, nor "AWS IAM
+  Authentication" (mongodb.com/docs/atlas/security/aws-iam-authentication), restricts AWS
+  IAM database users by tier, so M0 and Flex keep the IAM user.
+- pulumi_mongodbatlas NetworkContainer `atlas_cidr_block`: "at least a /24 and at most a /21
+  in one of the [RFC 1918] private networks"; one container per AWS region, its CIDR fixed
+  once an M10+ cluster or a peering exists (Atlas "Set Up a Network Peering Connection").
+- AWS VPC Peering Guide, "VPC peering limitations": no peering between VPCs with
+  overlapping IPv4 CIDR blocks; DNS resolution of the peer's private names needs the VPC's
+  DNS support and DNS hostnames on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+from .rules import Finding
+from .tiers import DEDICATED_TIERS, is_dedicated
+
+NETWORK_PATHS: tuple[str, ...] = ("privateEndpoint", "peering", "natGateway", "public")
+DEFAULT_PATH = "privateEndpoint"
+# Paths over which Atlas sees only private addresses: dedicated tiers only.
+PRIVATE_PATHS: tuple[str, ...] = ("privateEndpoint", "peering")
+# Paths that put the function in a VPC (the public path runs it outside any).
+VPC_PATHS: tuple[str, ...] = ("privateEndpoint", "peering", "natGateway")
+NAT_GATEWAY_MODES: tuple[str, ...] = ("perZone", "single")
+# Atlas's own default for an AWS container (the Atlas UI's proposal).
+DEFAULT_ATLAS_CIDR = "192.168.248.0/21"
+ATLAS_CIDR_PREFIXES = range(21, 25)
+RFC_1918 = tuple(
+    ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+ANYWHERE = "0.0.0.0/0"
+# Atlas's public mongod/mongos ports (27017, 27016) and the BI connector's (27015): what a
+# function reaches through peering, a NAT or the internet.
+ATLAS_PORTS = (27015, 27017)
+# Config keys that no longer exist, and what replaces them.
+RETIRED_KEYS: dict[str, str] = {
+    "privateEndpoint": (
+        "was replaced by networkPath (network_path in Python): remove it (true is "
+        "networkPath: privateEndpoint, the default), or for false choose networkPath: "
+        "peering, natGateway or public"
+    ),
+}
+
+
+def known_path(path: str, key: str = "networkPath") -> list[Finding]:
+    if path in NETWORK_PATHS:
+        return []
+    return [Finding("network-path", key, f"{path!r} is not a network path",
+                    allowed=", ".join(NETWORK_PATHS))]  # fmt: skip
+
+
+def path_tier(path: str, tier: str, key: str = "networkPath") -> list[Finding]:
+    """Private endpoints and peering exist only on dedicated tiers (M10 and up)."""
+    if path not in PRIVATE_PATHS or is_dedicated(tier):
+        return []
+    what = "a private endpoint" if path == "privateEndpoint" else "network peering"
+    return [
+        Finding(
+            f"{'private-endpoint' if path == 'privateEndpoint' else 'peering'}-tier",
+            key,
+            f"{path}: Atlas offers {what} only on dedicated tiers (M10 and above), not on "
+            f"{tier} (Atlas M0 and Flex limits pages)",
+            allowed=f"natGateway or public on {tier}, or tier one of {', '.join(DEDICATED_TIERS)}",
+        )
+    ]
+
+
+def nat_gateway_mode(mode: str, key: str = "natGateways") -> list[Finding]:
+    if mode in NAT_GATEWAY_MODES:
+        return []
+    return [Finding("nat-gateways", key, f"{mode!r} is not supported",
+                    allowed=", ".join(NAT_GATEWAY_MODES))]  # fmt: skip
+
+
+def single_nat(mode: str, zones: int, key: str = "natGateways") -> list[Finding]:
+    """One NAT for several zones: cheaper, but a shared point of failure (AWS NAT gateway
+    guide: create a NAT gateway in each zone for zone-independent architecture)."""
+    if mode != "single" or zones < 2:
+        return []
+    return [
+        Finding(
+            "single-nat-gateway",
+            key,
+            f"single: one NAT gateway serves all {zones} zones, so an outage of its zone cuts "
+            "the function off in the others, and traffic from the other zones pays "
+            "cross-zone data transfer",
+            severity="advisory",
+            allowed="perZone for zone-independent egress",
+        )
+    ]
+
+
+def anywhere_access(path: str, opt_in: bool, key: str = "allowAccessFromAnywhere") -> list[Finding]:
+    """The public path needs Atlas to admit 0.0.0.0/0 (a function outside a VPC has no
+    fixed address): refused without the explicit opt-in, and a warning with it."""
+    if path != "public":
+        if opt_in:
+            return [Finding("access-from-anywhere", key,
+                            f"applies only to networkPath public, not {path}",
+                            allowed="false, or networkPath: public")]  # fmt: skip
+        return []
+    if not opt_in:
+        return [
+            Finding(
+                "access-from-anywhere",
+                key,
+                "networkPath public needs an access-list entry for 0.0.0.0/0: the function "
+                "runs outside any VPC, with no fixed address; set allowAccessFromAnywhere: "
+                "true to accept that",
+                allowed="true with networkPath public, or networkPath natGateway for one "
+                "fixed address per zone",
+            )
+        ]
+    return [
+        Finding(
+            "access-from-anywhere",
+            key,
+            "the cluster admits connections from any address (0.0.0.0/0): only the IAM "
+            "database user's credentials stand between the internet and the data; prefer "
+            "natGateway (fixed addresses) or a private path on a dedicated tier",
+            severity="advisory",
+            allowed="networkPath peering, privateEndpoint or natGateway",
+        )
+    ]
+
+
+def _network(cidr: str) -> ipaddress.IPv4Network | None:
+    try:
+        return ipaddress.IPv4Network(cidr)
+    except ValueError:
+        return None
+
+
+def atlas_cidr_block(cidr: str, key: str = "atlasCidrBlock") -> list[Finding]:
+    """RFC 1918, /21 to /24, as NetworkContainer's `atlas_cidr_block` requires."""
+    allowed = "an RFC 1918 block from /21 to /24, e.g. 192.168.248.0/21"
+    network = _network(cidr)
+    if network is None:
+        problem = f"{cidr!r} is not an IPv4 CIDR block"
+    elif network.prefixlen not in ATLAS_CIDR_PREFIXES:
+        problem = f"{cidr} is a /{network.prefixlen}"
+    elif not any(network.subnet_of(block) for block in RFC_1918):
+        problem = f"{cidr} is not a private (RFC 1918) block"
+    else:
+        return []
+    return [Finding("atlas-cidr", key, problem, allowed=allowed)]
+
+
+def cidr_overlap(
+    atlas_cidr: str, vpc_cidrs: Sequence[str], key: str = "atlasCidrBlock"
+) -> list[Finding]:
+    """AWS refuses to peer VPCs whose CIDR blocks overlap."""
+    atlas = _network(atlas_cidr)
+    clashes = [c for c in vpc_cidrs if atlas and (vpc := _network(c)) and atlas.overlaps(vpc)]
+    if not clashes:
+        return []
+    return [
+        Finding(
+            "atlas-cidr-overlap",
+            key,
+            f"{atlas_cidr} overlaps the VPC's {', '.join(clashes)}: AWS cannot peer "
+            "overlapping networks",
+            allowed=f"an RFC 1918 block from /21 to /24 outside {', '.join(clashes)}",
+        )
+    ]
+
+
+def vpc_dns(
+    vpc_id: str, dns_support: bool, dns_hostnames: bool, key: str = "vpcId"
+) -> list[Finding]:
+    """Over peering the cluster's names must resolve to Atlas's private addresses, which
+    needs the VPC's DNS support and DNS hostnames on; off, they resolve to public ones and
+    the connection leaves the peering."""
+    off = [name for name, on in (("DNS resolution", dns_support),
+                                 ("DNS hostnames", dns_hostnames)) if not on]  # fmt: skip
+    if not off:
+        return []
+    return [
+        Finding(
+            "peering-vpc-dns",
+            key,
+            f"{vpc_id} has {' and '.join(off)} off, so the cluster's names would resolve to "
+            "public addresses and bypass the peering",
+            allowed="a VPC with enableDnsSupport and enableDnsHostnames on (aws ec2 "
+            "modify-vpc-attribute), or no vpcId to create one",
+        )
+    ]
+
+
+def existing_container(
+    cidr: str, existing: str, region: str, key: str = "atlasCidrBlock"
+) -> list[Finding]:
+    """Atlas allows one container per region and fixes its CIDR once used: reuse it."""
+    if cidr == existing:
+        return []
+    return [
+        Finding(
+            "atlas-cidr-locked",
+            key,
+            f"{cidr}: the project already has a network container in {region} with "
+            f"{existing}, and Atlas allows one per region",
+            allowed=existing,
+        )
+    ]
