@@ -274,10 +274,7 @@ def _endpoint_zones(endpoint: _Resource, resources: Sequence[_Resource]) -> tupl
     subnet_ids = endpoint.inputs.get("subnetIds")
     if isinstance(subnet_ids, list):
         return len(subnet_ids), True
-    created = [
-        resource for resource in resources
-        if resource.type == SUBNET and resource.inputs.get("mapPublicIpOnLaunch") is not True
-    ]  # fmt: skip
+    created = [item for item in resources if item.type == SUBNET and not _public(item)]
     if created:
         return len(created), False
     for function in resources:
@@ -296,6 +293,17 @@ def _counted(resources: Sequence[_Resource], type_: str, price: Price,
         return []
     label = labels[0] if len(matches) == 1 else labels[1]
     return [LineItem(label, price, len(matches), ", ".join(matches))]
+
+
+def _public(subnet: _Resource) -> bool:
+    """A subnet for NAT gateways, not for the endpoint: it maps public addresses, or it is
+    named public (components/network names them `<name>-public-<n>`; a public subnet's route
+    to the internet gateway is not known until deploy)."""
+    name_tag = _dict(subnet.inputs.get("tags")).get("Name")
+    names = (subnet.name, name_tag if isinstance(name_tag, str) else "")
+    return subnet.inputs.get("mapPublicIpOnLaunch") is True or any(
+        "public" in name.lower().split("-") for name in names
+    )
 
 
 def network_path(resources: Sequence[_Resource], outputs: Mapping[str, Any]) -> str | None:
@@ -383,7 +391,9 @@ def extra_charges(resources: Sequence[_Resource], items: Sequence[LineItem]
     """The usage charges that come with what the plan creates: per GB, per request."""
     types = {resource.type for resource in resources}
     keys = set()
-    if types & {ADVANCED_CLUSTER, FLEX_CLUSTER}:
+    dedicated = {price.key for price in prices.ATLAS_TIERS.values()}
+    if any(item.price.key in dedicated for item in items):
+        # M0 has no backups and Flex includes its data transfer ("Atlas Flex Costs").
         keys |= {"atlas-data-transfer", "atlas-backup"}
     if any(item.price.key == prices.ATLAS_FLEX.key for item in items):
         keys.add("flex-usage")

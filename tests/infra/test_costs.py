@@ -123,8 +123,9 @@ def nat_path(gateways: int, tier: str = "M10") -> list[PlannedResource]:
     return [
         cluster(tier),
         *private_subnets(2),
+        # As components/network declares them: no public IP mapping, named public.
         *[_resource("aws:ec2/subnet:Subnet", f"app-network-public-{index}",
-                    cidrBlock=f"10.0.{128 + 16 * index}.0/20", mapPublicIpOnLaunch=True)
+                    cidrBlock=f"10.0.{128 + 16 * index}.0/20", mapPublicIpOnLaunch=False)
           for index in range(2)],
         _resource("aws:ec2/internetGateway:InternetGateway", "app-network-igw"),
         *[_resource("aws:ec2/eip:Eip", f"app-network-nat-ip-{index}", domain="vpc")
@@ -263,6 +264,7 @@ def test_public_path_on_m0_costs_nothing_fixed():
     assert cost.total_usd == 0 and not cost.unpriced and not cost.upper_bound
     assert cost.network_path == "public"
     assert "internet-egress" in cost.extra_charges
+    assert "atlas-backup" not in cost.extra_charges  # M0 has none
 
 
 def test_flex_pays_its_base_and_names_its_cap():
