@@ -24,8 +24,7 @@ import errno
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -258,21 +257,29 @@ def discard_client(client: MongoClient[dict[str, Any]]) -> bool:
     return _DEFAULT_CACHE.discard(client)
 
 
-@contextmanager
-def client_for_invocation() -> Iterator[MongoClient[dict[str, Any]]]:
+class _InvocationClient:
+    """The context manager behind ``client_for_invocation``: a plain class, since it runs in
+    every invocation and a ``@contextmanager`` generator costs microseconds more."""
+
+    __slots__ = ("_client",)
+
+    def __enter__(self) -> MongoClient[dict[str, Any]]:
+        self._client = get_client()
+        return self._client
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
+        if isinstance(error, OperationFailure) and error.code == AUTHENTICATION_FAILED:
+            discard_client(self._client)
+
+
+def client_for_invocation() -> _InvocationClient:
     """Yield the process client; discard it if the server rejects our credentials.
 
     MONGODB-AWS re-reads credentials for every new connection, so a rebuilt client is
     usually not needed; discarding still guarantees that nothing cached by the failed client
     (pool state, a paused pool, cached credentials) outlives an authentication failure.
     """
-    client = get_client()
-    try:
-        yield client
-    except OperationFailure as exc:
-        if exc.code == AUTHENTICATION_FAILED:
-            discard_client(client)
-        raise
+    return _InvocationClient()
 
 
 def _refused(error: BaseException | None) -> bool:

@@ -132,14 +132,20 @@ def _relaxed_extended_json(value: object) -> object:
     return json_util.default(value, json_util.RELAXED_JSON_OPTIONS)
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, default=_relaxed_extended_json)
+"""One encoder for every response: `json.dumps` with options builds a new one per call."""
+
+
 def json_response(
     status: int, payload: Mapping[str, Any], headers: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """A payload format 2.0 response with a JSON body."""
     return {
         "statusCode": status,
-        "headers": {"content-type": JSON_CONTENT_TYPE, **(headers or {})},
-        "body": json.dumps(payload, sort_keys=True, default=_relaxed_extended_json),
+        "headers": {"content-type": JSON_CONTENT_TYPE, **headers}
+        if headers
+        else {"content-type": JSON_CONTENT_TYPE},
+        "body": _ENCODER.encode(payload),
         "isBase64Encoded": False,
     }
 
