@@ -146,11 +146,13 @@ def timings_chart(
                               fontsize=10)  # fmt: skip
         index += 1
     if cold is not None:
-        _bars(axes[index], ["this library", "reference\n(awslambdaric)", "bare python\n(context)"],
-              [cold.ours_ms, cold.reference_ms, cold.bare_ms], [OURS, REFERENCE, "#bbbbbb"],
-              "ms, process start to first response", 0)  # fmt: skip
-        axes[index].set_title(f"Cold start, ratio {cold.ratio.median:.3f} (≤ 1.10)",
-                              fontsize=10)  # fmt: skip
+        _bars(axes[index], ["with bytecode\n(this library)", "sources only\n(this library)",
+                            "raw ping\n(reference)"],
+              [cold.ours_ms, cold.source_ms, cold.reference_ms], [OURS, ANTI_PATTERN, REFERENCE],
+              "ms, init + first response (artifact, read-only)", 0)  # fmt: skip
+        axes[index].set_title(f"Cold start: {cold.bytecode_ratio.median:.2f} of sources only "
+                              f"(≤ 0.6), {cold.ratio.median:.2f} of reference (≤ 1.10)",
+                              fontsize=9)  # fmt: skip
         index += 1
     if preview is not None:
         stacks = list(preview.stacks_s)
@@ -162,21 +164,23 @@ def timings_chart(
 
 
 def import_chart(cold: ColdStartResult, path: Path, top: int = 12) -> Path:
-    names = sorted(cold.imports_ours, key=lambda n: -cold.imports_ours[n].median)[:top]
-    ours = [cold.imports_ours[n] for n in names]
+    sources = cold.imports["ours_source"]
+    names = sorted(sources, key=lambda n: -sources[n].median)[:top]
     zero = Sample.of([0.0])
-    reference = [cold.imports_reference.get(n, zero) for n in names]
-    figure, axes = plt.subplots(figsize=(8, 0.42 * len(names) + 1.4))
+    series = [("ours_source", "this library, sources only", ANTI_PATTERN),
+              ("ours", "this library, with bytecode", OURS),
+              ("reference", "raw_ping reference, with bytecode", REFERENCE)]  # fmt: skip
+    figure, axes = plt.subplots(figsize=(8, 0.5 * len(names) + 1.4))
     ys = list(range(len(names)))
-    axes.barh([y - 0.2 for y in ys], [s.median for s in ours], height=0.4, color=OURS,
-              label=f"this library (total {cold.import_total_ours.median:.0f} ms)")  # fmt: skip
-    axes.barh([y + 0.2 for y in ys], [s.median for s in reference], height=0.4,
-              color=REFERENCE,
-              label=f"raw_ping reference (total {cold.import_total_reference.median:.0f} ms)")
+    for offset, (side, label, colour) in zip((-0.27, 0.0, 0.27), series, strict=True):
+        samples = [cold.imports[side].get(n, zero) for n in names]
+        axes.barh([y + offset for y in ys], [s.median for s in samples], height=0.27,
+                  color=colour,
+                  label=f"{label} (total {cold.import_totals[side].median:.0f} ms)")  # fmt: skip
     axes.set_yticks(ys, names)
     axes.invert_yaxis()
     axes.set_xlabel("ms of import (self time by top-level package, -X importtime)")
-    axes.set_title("Import time by package in a cold start (runtime client + first invocation)",
+    axes.set_title("Import time by package in a cold start from the read-only artifact",
                    fontsize=10)  # fmt: skip
     axes.legend(fontsize=8, loc="lower right")
     axes.grid(axis="x", alpha=0.3)

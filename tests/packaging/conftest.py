@@ -137,17 +137,7 @@ def unpack(package: FunctionPackage, dest: Path) -> list[Path]:
     Returns the sys.path entries in Lambda's order. Running from an unpacked copy keeps
     bytecode out of the build folder (and proves the zip is complete).
     """
-    from components.packaging.tree import iter_tree, write_zip
+    from .lambda_like import extract
 
-    dest.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for folder, into in ((package.code_dir, dest / "task"), (package.layer_dir, dest / "opt")):
-        if folder is None:
-            continue
-        archive = dest / f"{into.name}.zip"
-        with archive.open("wb") as stream:
-            write_zip(iter_tree(folder, skip_hidden=False, keep_bytecode=True), stream)
-        with zipfile.ZipFile(archive) as unzipped:
-            unzipped.extractall(into)
-        paths.append(into if into.name == "task" else into / "python")
-    return paths
+    task_root, opt_root = extract(package, dest)
+    return [task_root] + ([opt_root / "python"] if opt_root is not None else [])

@@ -22,9 +22,12 @@ import os
 import stat
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from components.packaging.build import FunctionPackage
+from components.packaging.tree import iter_tree, write_zip
 from tests.harness.lambda_environment import LambdaEnvironment
 
 SHIMS = Path(__file__).resolve().parent / "shims"
@@ -36,6 +39,30 @@ _CLONE_NEWNS = 0x00020000
 _MS_RDONLY, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
 READ_ONLY_MOUNTS = "read-only bind mounts"
 READ_ONLY_PERMISSIONS = "write bits removed"
+
+
+def extract(package: FunctionPackage, dest: Path) -> tuple[Path, Path | None]:
+    """Zip the package and unzip it as Lambda does: the code in task/, the layer in opt/.
+
+    Returns (task root, opt root or None). Going through the zip proves it is complete
+    (bytecode included) and keeps whatever runs out of the build folder.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    roots: list[Path | None] = []
+    for folder, into in ((package.code_dir, dest / "task"), (package.layer_dir, dest / "opt")):
+        if folder is None:
+            roots.append(None)
+            continue
+        archive = dest / f"{into.name}.zip"
+        with archive.open("wb") as stream:
+            write_zip(iter_tree(folder, skip_hidden=False, keep_bytecode=True), stream)
+        with zipfile.ZipFile(archive) as unzipped:
+            unzipped.extractall(into)
+        archive.unlink()
+        roots.append(into)
+    task_root, opt_root = roots
+    assert task_root is not None
+    return task_root, opt_root
 
 
 def _mount_read_only(paths: Sequence[Path]) -> Callable[[], None]:
@@ -85,6 +112,15 @@ def remove_write_bits(roots: Iterable[Path]) -> None:
         for folder, _dirs, files in os.walk(root):
             for path in [folder, *(os.path.join(folder, name) for name in files)]:
                 os.chmod(path, os.stat(path).st_mode & mask, follow_symlinks=False)
+
+
+def restore_write_bits(roots: Iterable[Path]) -> None:
+    """chmod u+w again, so a fallback-protected tree can be removed."""
+    for root in roots:
+        for folder, _dirs, files in os.walk(root):
+            for path in [folder, *(os.path.join(folder, name) for name in files)]:
+                mode = os.stat(path, follow_symlinks=False).st_mode
+                os.chmod(path, mode | stat.S_IWUSR, follow_symlinks=False)
 
 
 def listing(roots: Iterable[Path]) -> set[str]:
