@@ -28,6 +28,8 @@ _EXPORTS = {
     "NetworkArgs": ".network.component",
     "PrivateEndpoint": ".private_endpoint.component",
     "PrivateEndpointArgs": ".private_endpoint.component",
+    "VpcPeering": ".peering.component",
+    "VpcPeeringArgs": ".peering.component",
 }
 
 __all__ = [
@@ -44,6 +46,8 @@ __all__ = [
     "NetworkArgs",
     "PrivateEndpoint",
     "PrivateEndpointArgs",
+    "VpcPeering",
+    "VpcPeeringArgs",
 ]
 
 if TYPE_CHECKING:
@@ -54,6 +58,7 @@ if TYPE_CHECKING:
     from .network.component import Network, NetworkArgs
     from .pattern.args import AtlasLambdaArgs
     from .pattern.component import AtlasLambda
+    from .peering.component import VpcPeering, VpcPeeringArgs
     from .private_endpoint.component import PrivateEndpoint, PrivateEndpointArgs
 
 

@@ -44,6 +44,7 @@ from .lambda_function.component import MongoLambda
 from .names import camel_case
 from .network.component import Network
 from .pattern.component import AtlasLambda
+from .peering.component import VpcPeering
 from .private_endpoint.component import PrivateEndpoint
 
 PACKAGE_NAME = "atlas-lambda"
@@ -55,6 +56,7 @@ COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (
     MongoLambda,
     Network,
     PrivateEndpoint,
+    VpcPeering,
 )
 # The input naming a function's folder; relative, it is a folder of the consumer program.
 SOURCE_DIR_INPUT = "sourceDir"

@@ -1,5 +1,5 @@
 """The `atlas-lambda` component package: serves AtlasCluster, IamDatabaseUser, MongoLambda,
-Network and PrivateEndpoint to Pulumi programs in any language.
+Network, PrivateEndpoint and VpcPeering to Pulumi programs in any language.
 
 The Python language host starts it as `python <this folder> <engine address>` and reads
 the port from stdout. The components live one folder up (the repository root is the

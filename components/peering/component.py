@@ -12,7 +12,6 @@ What a peering needs beyond the connection itself, each of which peers' examples
   accepted: Atlas lists it only then.
 """
 
-from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict

@@ -394,3 +394,18 @@ def test_the_installed_pack_loads_without_the_provider_sdks(installed, tmp_path)
     assert result["name"] == PACK_NAME
     assert result["policies"] == [p.name for p in POLICIES]
     assert result["provider_sdks"] == []
+
+
+def test_every_components_package_ships_in_the_wheel() -> None:
+    """pyproject lists the wheel's packages by hand: a new folder under components/ (or a
+    nested one) that is not listed would install a toolkit whose imports fail."""
+    import tomllib
+
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    root = REPO / "components"
+    folders = {
+        ".".join(["pulumi_atlas_lambda", *init.parent.relative_to(root).parts])
+        for init in root.rglob("__init__.py")
+    }
+    missing = folders - set(setuptools["packages"])
+    assert missing == set(), f"add to pyproject [tool.setuptools] packages: {missing}"
