@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import cli
-from ..guardrails.handler_check import client_reuse_findings
 from ..guardrails.lambda_limits import DEFAULT_RUNTIME
 from ..locations import toolkit_version
 from .bytecode import CODE_ROOT, LAYER_ROOT, CompiledTree, compile_sources
@@ -50,7 +49,7 @@ from .errors import (
     PackagingConfigError,
     PackagingError,
 )
-from .handler import check_handler, module_loader, read_source, split_handler
+from .handler import check_handler
 from .install import (
     DEFAULT_INDEX,
     INSTALLERS,
@@ -62,6 +61,7 @@ from .install import (
 from .interpreter import Interpreter, find_interpreter, how_to_get
 from .limits import LAMBDA_LIMITS, LambdaLimits, check_limits
 from .requirements import PinnedRequirement, read_requirements
+from .reuse_check import reuse_findings
 from .runtime_helper import check_helper_pins, helper_members, imports_helper, ships_own_helper
 from .target import Target, lambda_target, local_target
 from .tree import Manifest, clean_install_tree, iter_tree, scan_files, zipped_size
@@ -347,12 +347,11 @@ def build_function_package(
     skip = _inside(requirements_path, source)
     code_members = dict(iter_tree(source, skip_names=frozenset(skip)))
     module = check_handler(handler, code_members, source.name)
-    reuse = client_reuse_findings(
-        read_source(code_members[module], f"{source.name}/{module}", handler),
-        f"{source.name}/{module}",
-        split_handler(handler)[1],
-        module_loader(code_members, source.name, handler),
-    )
+    cache = BuildCache(_usable_cache_dir(
+        Path(cache_dir) if cache_dir else default_cache_dir(source), source
+    ))  # fmt: skip
+    code_manifest = scan_files(code_members.items())
+    reuse = reuse_findings(cache, handler, module, source.name, code_manifest, code_members)
     errors = [finding for finding in reuse if finding.severity == "error"]
     if errors:
         raise HandlerError(handler, errors[0].message, errors[0].allowed)
@@ -370,9 +369,6 @@ def build_function_package(
     excluded = effective_exclusions(pins, exclude)
     if pins and not excluded and exclude:
         step("exclusions: off, a runtime-provided package is pinned, so the SDK is bundled")
-    cache = BuildCache(_usable_cache_dir(
-        Path(cache_dir) if cache_dir else default_cache_dir(source), source
-    ))  # fmt: skip
     installer_used, distributions, cache_hit = "none", (), False
     deps_manifest, deps_members = Manifest(()), {}
     if pins:
@@ -398,7 +394,6 @@ def build_function_package(
         where = f"layer {LAYER_PREFIX}/" if layer else "code"
         step(f"runtime helper: the toolkit's atlas_lambda {toolkit_version()} in the {where}")
 
-    code_manifest = scan_files(code_members.items())
     split_layer = layer and bool(pins)
     if split_layer:
         layer_manifest = deps_manifest.prefixed(LAYER_PREFIX)

@@ -8,6 +8,7 @@ Layout under the cache root (`.build/` beside `function/` by default, gitignored
     bytecode/<key>/tree/...   `.pyc` files compiled for one set of sources and interpreter
     bytecode/<key>/record.json  their manifest and the sources that did not compile
     sizes/<digest>.json       the zipped size of that tree, measured once
+    checks/<key>.json         the handler check's findings for one content of the code
     tmp/                      work in progress; renamed into place when complete
     .atlas-lambda-cache       marker: this folder is a build cache (written on first use)
 
@@ -36,7 +37,9 @@ from .tree import Manifest, copy_members, pulumi_view, scan_tree
 CACHE_FORMAT = 1
 BUILD_DIR_ENV = "ATLAS_LAMBDA_BUILD_DIR"
 CACHE_MARKER = ".atlas-lambda-cache"
-CACHE_ENTRIES = frozenset({"deps", "artifacts", "bytecode", "sizes", "tmp", CACHE_MARKER})
+CACHE_ENTRIES = frozenset(
+    {"deps", "artifacts", "bytecode", "checks", "sizes", "tmp", CACHE_MARKER}
+)
 
 
 def is_cache_or_empty(root: Path) -> bool:

@@ -106,3 +106,32 @@ def test_build_folder_defaults_beside_the_source(tmp_path, monkeypatch):
     assert default_cache_dir(tmp_path / "function") == tmp_path / ".build"
     monkeypatch.setenv(BUILD_DIR_ENV, str(tmp_path / "elsewhere"))
     assert default_cache_dir(tmp_path / "function") == tmp_path / "elsewhere"
+
+
+def test_the_handler_check_runs_once_per_content_of_the_code(make_source, tmp_path, monkeypatch):
+    """An unchanged function is not parsed again; an edit, or a refused handler, is."""
+    from components.packaging import reuse_check
+    from components.packaging.errors import HandlerError
+
+    calls: list[str] = []
+    real = reuse_check.client_reuse_findings
+
+    def counting(source, filename, function, load_module=None):
+        calls.append(filename)
+        return real(source, filename, function, load_module)
+
+    monkeypatch.setattr(reuse_check, "client_reuse_findings", counting)
+    cache = tmp_path / "cache"
+    source = make_source()
+    for _ in range(2):
+        build_function_package(source, handler="handler.handler", cache_dir=cache, progress=None)
+    assert len(calls) == 1
+
+    (source / "handler.py").write_text(
+        "from pymongo import MongoClient\n\ndef handler(e, c):\n    return MongoClient().x\n"
+    )
+    for _ in range(2):
+        with pytest.raises(HandlerError, match="MongoClient"):
+            build_function_package(source, handler="handler.handler", cache_dir=cache,
+                                   progress=None)  # fmt: skip
+    assert len(calls) == 2
