@@ -89,6 +89,9 @@ class ColdStartResult:
     written: list[str]
     """Paths that appeared under the read-only roots (expected: none)."""
     read_only: str
+    sizes: dict[str, tuple[int, int]]
+    """(zipped, unzipped) bytes of code + layer, with bytecode ("ours") and without."""
+    runtime: str
     failures: int
     enforce: bool
 
@@ -198,6 +201,10 @@ def run(settings: Settings, progress: Callable[[str], None]) -> ColdStartResult:
         written = written_since(layout.roots, before)
         setup = layout.describe()
         read_only = layout.read_only
+        sizes = {side: (layout.sides[side].package.zipped_bytes,
+                        layout.sides[side].package.unzipped_bytes)
+                 for side in ("ours", "ours_source")}  # fmt: skip
+        runtime = layout.runtime
     return ColdStartResult(
         setup=setup,
         timings={kind: _timing(totals[kind], inits[kind]) for kind in KINDS},
@@ -211,6 +218,8 @@ def run(settings: Settings, progress: Callable[[str], None]) -> ColdStartResult:
         compiled=compiled,
         written=written,
         read_only=read_only,
+        sizes=sizes,
+        runtime=runtime,
         failures=failures,
         enforce=settings.enforce_time_targets,
     )

@@ -46,6 +46,7 @@ from .deployment import FUNCTION_ROOT, LAMBDA_CODE, REPO
 BENCH_RUNTIME = "python3.13"
 BUILD_DIR = REPO / ".build"
 REFERENCE_HANDLER = "raw_ping.handler"
+REFERENCE_MODULES = ("raw_ping.py", "raw_http_ping.py")
 ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 SIDES = ("ours", "ours_source", "reference")
 
@@ -78,13 +79,15 @@ class LambdaLayout:
     def environment(
         self, side: str, environ: Mapping[str, str], *, init_type: str = "on-demand",
         extra_environ: Mapping[str, str] | None = None, extra_paths: tuple[Path, ...] = (),
+        handler: str | None = None,
     ) -> LambdaLikeEnvironment:  # fmt: skip
-        """An environment for `side`, not started yet (the caller times the start)."""
+        """An environment for `side` (another `handler` of its code if given), not started
+        yet (the caller times the start)."""
         chosen = self.sides[side]
         return LambdaLikeEnvironment(
             chosen.task_root, {**environ, **(extra_environ or {})}, opt_root=chosen.opt_root,
             runtime_dir=self.runtime_dir, python=str(self.interpreter.path),
-            extra_paths=extra_paths, handler=chosen.handler,
+            extra_paths=extra_paths, handler=handler or chosen.handler,
             function_name=f"bench-{uuid.uuid4().hex[:8]}", init_type=init_type,
         )  # fmt: skip
 
@@ -127,9 +130,11 @@ def bench_interpreter() -> tuple[Interpreter, str, str]:
 
 
 def _reference_source(folder: Path) -> Path:
-    """raw_ping.py alone with the function's pins: the reference as a deployable folder."""
+    """The raw-ping handlers with the function's pins: the reference as a deployable folder
+    (raw_http_ping.py is the warm benchmark's diagnostic, never imported by raw_ping)."""
     folder.mkdir(parents=True)
-    shutil.copyfile(LAMBDA_CODE / "raw_ping.py", folder / "raw_ping.py")
+    for name in REFERENCE_MODULES:
+        shutil.copyfile(LAMBDA_CODE / name, folder / name)
     shutil.copyfile(FUNCTION_ROOT / "requirements.txt", folder / "requirements.txt")
     return folder
 

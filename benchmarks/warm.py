@@ -6,8 +6,9 @@ measure the harness, not the library. Two like-for-like comparisons are measured
 same run, against the same server:
 
 * **through the runtime client** (the target): two environments, each an awslambdaric
-  process, one running the sample handler's ``GET /health``, one the reference
-  handler ``lambda_code/raw_ping.py`` (module-level ``MongoClient``, handler =
+  process started from its built artifact as Lambda runs it (``lambda_layout.py``), one
+  running the sample handler's ``GET /health``, one the reference handler
+  ``lambda_code/raw_ping.py`` (module-level ``MongoClient``, handler =
   ``client.admin.command("ping")``). Invocations alternate one by one between them; each is
   timed from submission to the posted response. Both pay the same runtime-client and
   Runtime-API cost, so the ratio is what an invocation costs with the library against
@@ -32,7 +33,8 @@ from tests.harness.events import http_event
 from tests.harness.lambda_environment import LambdaEnvironment
 
 from .checks import Check, at_most, exact
-from .deployment import LAMBDA_CODE, function_environ, lambda_environment, replica_set
+from .deployment import LAMBDA_CODE, function_environ, replica_set
+from .lambda_layout import LambdaLayout, lambda_layout
 from .settings import Settings
 from .stats import Sample, median, paired_ratios
 
@@ -117,20 +119,21 @@ def _interleaved_run(
 
 
 def _one_run(
-    environ: dict[str, str], settings: Settings, index: int
+    layout: LambdaLayout, environ: dict[str, str], settings: Settings, index: int
 ) -> tuple[dict[str, float], dict[str, float], int]:
     """Fresh environments (new processes, new connections), warmed up, then measured.
 
     Fresh per run, so that whatever one set of processes and connections happens to get
-    from the scheduler is one sample among several, not a bias in every run.
+    from the scheduler is one sample among several, not a bias in every run. Each runs
+    its built artifact as Lambda does (lambda_layout.py), so the runtime's interpreter.
     """
     sides = {
-        "ours": lambda_environment(environ),
-        "raw": lambda_environment(environ, handler="raw_ping.handler", code_root=LAMBDA_CODE),
-        "raw_http": lambda_environment(environ, handler="raw_http_ping.handler",
-                                       code_root=LAMBDA_CODE),
-    }  # fmt: skip
-    probe = lambda_environment(environ, handler="warm_probe.handler", extra_paths=[LAMBDA_CODE])
+        "ours": layout.environment("ours", environ),
+        "raw": layout.environment("reference", environ),
+        "raw_http": layout.environment("reference", environ, handler="raw_http_ping.handler"),
+    }
+    probe = layout.environment("ours", environ, handler="warm_probe.handler",
+                               extra_paths=(LAMBDA_CODE,))  # fmt: skip
     everything = [*sides.values(), probe]
     try:
         for env in everything:
@@ -158,11 +161,11 @@ def run(settings: Settings, progress: Callable[[str], None]) -> WarmResult:
     round_trips: dict[str, list[float]] = {"ours": [], "raw": [], "raw_http": []}
     in_process: dict[str, list[float]] = {side: [] for side in PROBE_SIDES}
     failures = 0
-    with replica_set(settings.members) as deployment:
+    with lambda_layout(progress) as layout, replica_set(settings.members) as deployment:
         environ = function_environ(deployment)
         for index in range(settings.warm_runs):
             progress(f"warm: run {index + 1}/{settings.warm_runs} (fresh environments)")
-            trips, probe, run_failures = _one_run(environ, settings, index)
+            trips, probe, run_failures = _one_run(layout, environ, settings, index)
             for name, value in trips.items():
                 round_trips[name].append(value)
             for side, value in probe.items():
