@@ -79,7 +79,13 @@ def _options(resource: PlannedResource) -> PolicyResourceOptions:
 
 def policy_resources(plan: Plan) -> list[PolicyResource]:
     """The plan's resources as a stack policy receives them, parents and dependencies
-    linked to the resource objects."""
+    linked to the resource objects.
+
+    The engine also hands a stack policy each property's dependencies; an offline plan
+    that records them (`property_dependencies`: property → URNs) passes them on. One that
+    does not leaves them empty, and the network policies fall back to the resource's
+    dependencies (policy/network_view.py).
+    """
     resources = {
         r.urn: PolicyResource(
             r.type,
@@ -98,6 +104,11 @@ def policy_resources(plan: Plan) -> list[PolicyResource]:
         resource = resources[planned.urn]
         resource.parent = resources.get(planned.parent or "")
         resource.dependencies = [resources[d] for d in planned.dependencies if d in resources]
+        by_property: dict[str, Sequence[str]] = getattr(planned, "property_dependencies", {})
+        resource.property_dependencies = {
+            prop: [resources[d] for d in urns if d in resources]
+            for prop, urns in by_property.items()
+        }
     return list(resources.values())
 
 

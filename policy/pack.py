@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy, PolicyPack
 
+from .network_policies import NETWORK_POLICIES
 from .resource_policies import RESOURCE_POLICIES
 from .stack_policies import STACK_POLICIES
 
 PACK_NAME = "atlas-lambda"
-POLICIES: list[Policy] = [*RESOURCE_POLICIES, *STACK_POLICIES]
+POLICIES: list[Policy] = [*RESOURCE_POLICIES, *STACK_POLICIES, *NETWORK_POLICIES]
 
 
 def serve() -> None:

@@ -23,8 +23,6 @@ from .toolkit import Finding, Severity, rules
 # Lambda's own default when a function sets no memory size.
 LAMBDA_DEFAULT_MEMORY_MB = 128
 ENVIRONMENT_KEY = "environment.variables"
-ACCESS_LIST_FIELDS = ("cidrBlock", "ipAddress", "awsSecurityGroup")
-ALLOW_ACCESS_LIST = "allowAccessList"
 
 Check = Callable[[ResourceValidationArgs], list[Finding]]
 
@@ -52,25 +50,6 @@ def resource_policy(
         enforcement_level=ENFORCEMENT[severity],
         config_schema=config_schema,
     )
-
-
-def access_list_findings(args: ResourceValidationArgs) -> list[Finding]:
-    """Every entry needs the pack's `allowAccessList: true`; 0.0.0.0/0 never passes.
-
-    The opt-in is the policy's config, not something the program says about itself: the
-    person who runs the pack decides. A value not known at preview is read by the proxy
-    and raises, so pulumi-policy notes it and `pulumi up` checks it once known.
-    """
-    opt_in = bool(args.get_config().get(ALLOW_ACCESS_LIST, False))
-    findings: list[Finding] = []
-    for field in ACCESS_LIST_FIELDS:
-        try:
-            value = args.props[field]  # unknown at preview: raises (see above)
-        except KeyError:
-            continue
-        if value:
-            findings += rules.access_list([str(value)], opt_in, key=field)
-    return findings
 
 
 def _environment(args: ResourceValidationArgs) -> dict[str, object]:
@@ -123,25 +102,7 @@ def account_concurrency_findings(args: ResourceValidationArgs) -> list[Finding]:
     return rules.account_concurrency(int(reserved), key="reservedConcurrentExecutions")
 
 
-ACCESS_LIST_CONFIG = PolicyConfigSchema(
-    properties={
-        ALLOW_ACCESS_LIST: {
-            "type": "boolean",
-            "default": False,
-            "description": "Allow IP access list entries other than 0.0.0.0/0 and ::/0 "
-            "(a Lambda on PrivateLink needs none).",
-        }
-    }
-)
-
 RESOURCE_POLICIES: list[ResourceValidationPolicy] = [
-    resource_policy(
-        "atlas-access-list",
-        "No Atlas IP access list entry without opt-in, and never 0.0.0.0/0.",
-        types.IP_ACCESS_LIST,
-        access_list_findings,
-        config_schema=ACCESS_LIST_CONFIG,
-    ),
     resource_policy(
         "lambda-environment-secrets",
         "No credentials or secrets in Lambda environment variables (nor a URI with a password).",

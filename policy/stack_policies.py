@@ -1,7 +1,8 @@
 """Policies that need more than one resource (pulumi-policy StackValidationPolicy).
 
 Which cluster a function uses, whether the stack has a Lambda at all, whether a private
-endpoint sits beside a shared-tier cluster: these are questions about the stack. Each
+endpoint or a peering sits beside a shared-tier cluster: these are questions about the
+stack (the network paths' own policies are in `network_policies.py`). Each
 policy reads the stack through `StackView` and hands plain values to the same rule
 functions the components call.
 """
@@ -16,7 +17,7 @@ from . import resource_types as types
 from .findings import ENFORCEMENT, ReportViolation, report
 from .props import UNKNOWN, read
 from .stack_view import Cluster, LambdaFunction, StackView
-from .toolkit import Finding, Severity, budget, connection_string, rules
+from .toolkit import Finding, Severity, budget, connection_string, network_paths, rules
 
 EXEMPT_USERNAMES = "exemptUsernames"
 # A password computed by another resource (e.g. a random password) is still a password.
@@ -92,16 +93,21 @@ def uri_option_findings(view: StackView, args: StackValidationArgs) -> Located:
                 yield finding, function.urn
 
 
-def private_endpoint_findings(view: StackView, args: StackValidationArgs) -> Located:
-    """A project with a PrivateLink endpoint serves it only to dedicated clusters: every
-    cluster in a stack that declares one needs M10 or above."""
-    if not view.of_type(types.PRIVATE_LINK_ENDPOINT):
-        return
+def private_network_findings(view: StackView, args: StackValidationArgs) -> Located:
+    """Atlas offers private endpoints and network peering only on dedicated tiers: every
+    cluster in a stack that declares a PrivateLink endpoint, a network container or a
+    peering needs M10 or above (the stack config's rule, `network_paths.path_tier`)."""
+    paths = []
+    if view.of_type(types.PRIVATE_LINK_ENDPOINT):
+        paths.append("privateEndpoint")
+    if view.of_type(types.NETWORK_CONTAINER, types.NETWORK_PEERING):
+        paths.append("peering")
     for cluster in view.clusters:
         for tier in cluster.tiers:
             key = f"{cluster.resource_name}.instanceSize"
-            for finding in rules.private_endpoint_tier(tier, True, key=key):
-                yield finding, cluster.urn
+            for path in paths:
+                for finding in network_paths.path_tier(path, tier, key=key):
+                    yield finding, cluster.urn
 
 
 def _functions_by_cluster(view: StackView) -> dict[str, tuple[Cluster, list[LambdaFunction]]]:
@@ -171,8 +177,8 @@ STACK_POLICIES: list[StackValidationPolicy] = [
     ),
     stack_policy(
         "atlas-private-endpoint-tier",
-        "A private endpoint needs dedicated clusters (M10 or above).",
-        private_endpoint_findings,
+        "A private endpoint or network peering needs dedicated clusters (M10 or above).",
+        private_network_findings,
     ),
     stack_policy(
         "atlas-connection-budget",

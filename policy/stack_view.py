@@ -36,6 +36,16 @@ class StackResource(Protocol):
     urn: str
     name: str
 
+    @property
+    def dependencies(self) -> Sequence[StackResource]:
+        """Every resource this one depends on (through any property, or `depends_on`)."""
+        ...
+
+    @property
+    def property_dependencies(self) -> Mapping[str, Sequence[StackResource]]:
+        """Per input property, the resources its value came from."""
+        ...
+
 
 @dataclass(frozen=True)
 class Cluster:
@@ -143,8 +153,11 @@ class StackView:
         self.clusters = [c for r in self.resources if (c := cluster_of(r)) is not None]
         self.functions = [f for r in self.resources if (f := function_of(r)) is not None]
 
-    def of_type(self, type_token: str) -> list[StackResource]:
-        return [r for r in self.resources if r.resource_type == type_token]
+    def of_type(self, *type_tokens: str) -> list[StackResource]:
+        return [r for r in self.resources if r.resource_type in type_tokens]
+
+    def resource(self, urn: str) -> StackResource | None:
+        return next((r for r in self.resources if r.urn == urn), None)
 
     def cluster_for(self, function: LambdaFunction) -> Cluster | None:
         """The cluster a function's URI names; the only cluster when the stack has one.

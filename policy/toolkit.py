@@ -8,9 +8,10 @@ so the pack's modules import the toolkit relatively from here, and this module i
 it by the name of the package around the pack: its parent package when it has one, else
 `components`.
 
-Only what the policies call is imported: the guardrails, the command contract, the strict
-file reader, the MongoDB URI helpers. None of them loads the provider SDKs; the offline
-engine (which runs programs) is imported only by the offline runner, through `offline()`.
+Only what the policies call is imported: the guardrails (rules, budget, network paths), the
+command contract, the strict file reader, the MongoDB URI helpers. None of them loads the
+provider SDKs; the offline engine (which runs programs) is imported only by the offline
+runner, through `offline()`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ TOOLKIT = (__package__ or "").rpartition(".")[0] or "components"
 if TYPE_CHECKING:
     from components import cli
     from components.cli import CliError
-    from components.guardrails import budget, rules
+    from components.guardrails import budget, network_paths, rules
     from components.guardrails.rules import Finding, Severity
     from components.lambda_function import connection_string
     from components.offline import UNKNOWN, Plan, PlannedResource
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 else:
     cli = import_module(f"{TOOLKIT}.cli")
     budget = import_module(f"{TOOLKIT}.guardrails.budget")
+    network_paths = import_module(f"{TOOLKIT}.guardrails.network_paths")
     rules = import_module(f"{TOOLKIT}.guardrails.rules")
     connection_string = import_module(f"{TOOLKIT}.lambda_function.connection_string")
     files = import_module(f"{TOOLKIT}.stack.files")
@@ -69,6 +71,7 @@ __all__ = [
     "cli",
     "connection_string",
     "files",
+    "network_paths",
     "offline",
     "rules",
 ]

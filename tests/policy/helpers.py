@@ -60,6 +60,17 @@ def stack_args(*resources: PolicyResource, config: Mapping | None = None) -> Sta
     return StackValidationArgs(list(resources), dict(config or {}))
 
 
+def depends(resource: PolicyResource, **by_property: list[PolicyResource]) -> PolicyResource:
+    """Record what the engine records: each property's dependencies, and their union.
+
+    The Python SDK sends an entry for every input property (an empty list when its value
+    comes from no resource), so a resource the engine describes always has some."""
+    resource.property_dependencies = {key: [] for key in resource.props}
+    resource.property_dependencies.update(by_property)
+    resource.dependencies = [r for deps in by_property.values() for r in deps]
+    return resource
+
+
 @dataclass
 class Reported:
     """A report_violation that keeps what it was told."""
@@ -90,6 +101,19 @@ CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
 USER = "mongodbatlas:index/databaseUser:DatabaseUser"
 ACCESS_LIST = "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList"
 ENDPOINT = "mongodbatlas:index/privateLinkEndpoint:PrivateLinkEndpoint"
+FLEX_CLUSTER = "mongodbatlas:index/flexCluster:FlexCluster"
+CONTAINER = "mongodbatlas:index/networkContainer:NetworkContainer"
+PEERING = "mongodbatlas:index/networkPeering:NetworkPeering"
+VPC = "aws:ec2/vpc:Vpc"
+VPC_CIDR = "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+ROUTE = "aws:ec2/route:Route"
+ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
+EIP = "aws:ec2/eip:Eip"
+NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
+PROJECT = "mongodbatlas:index/project:Project"
 
 GOOD_URI = (
     "mongodb+srv://app-pl-0.abcde.mongodb.net/app?authMechanism=MONGODB-AWS"

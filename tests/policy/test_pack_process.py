@@ -21,6 +21,7 @@ import grpc
 import pytest
 import yaml
 from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from policy.pack import POLICIES
@@ -76,6 +77,8 @@ def test_the_cli_sees_every_policy_with_its_level(analyzer) -> None:
     assert levels["atlas-access-list"] == analyzer_pb2.MANDATORY
     schema = next(p for p in info.policies if p.name == "atlas-access-list").configSchema
     assert schema.properties["allowAccessList"]["type"] == "boolean"
+    assert schema.properties["allowAccessFromAnywhere"]["type"] == "boolean"
+    assert schema.properties["allowAccessFromAnywhere"]["default"] is False
 
 
 def test_a_resource_violation_reaches_the_engine(analyzer) -> None:
@@ -91,24 +94,61 @@ def test_a_resource_violation_reaches_the_engine(analyzer) -> None:
     assert diagnostics[0].enforcementLevel == analyzer_pb2.MANDATORY
 
 
-def test_pack_config_opts_in_to_an_access_list(analyzer) -> None:
-    request = analyzer_pb2.AnalyzeRequest(
+def _entry(name: str, cidr: str, cidr_from: list[str] | None = None):
+    """An access-list entry as the engine describes it to a stack policy: an entry per
+    input property in propertyDependencies (the SDK sends one for each)."""
+    return analyzer_pb2.AnalyzerResource(
         type=ACCESS_LIST,
-        properties=_struct({"cidrBlock": "203.0.113.0/24"}),
-        urn=urn(ACCESS_LIST, "office"),
-        name="office",
+        urn=urn(ACCESS_LIST, name),
+        name=name,
+        properties=_struct({"cidrBlock": cidr, "comment": name}),
+        dependencies=list(cidr_from or []),
+        propertyDependencies={
+            "cidrBlock": analyzer_pb2.AnalyzerPropertyDependencies(urns=cidr_from or []),
+            "comment": analyzer_pb2.AnalyzerPropertyDependencies(urns=[]),
+        },
     )
-    assert [d.policyName for d in analyzer.Analyze(request).diagnostics] == ["atlas-access-list"]
+
+
+def _analyze_stack(analyzer, *resources) -> list[tuple[str, int]]:
+    request = analyzer_pb2.AnalyzeStackRequest(resources=list(resources))
+    return [(d.policyName, d.enforcementLevel) for d in analyzer.AnalyzeStack(request).diagnostics]
+
+
+def test_pack_config_opts_in_to_an_access_list(analyzer) -> None:
+    """Both opt-ins are the access-list policy's config: allowAccessList for an entry typed
+    by hand, allowAccessFromAnywhere for 0.0.0.0/0 (which warns even then)."""
+    office, anywhere = _entry("office", "203.0.113.0/24"), _entry("open", "0.0.0.0/0")
+    assert _analyze_stack(analyzer, office) == [("atlas-access-list", analyzer_pb2.MANDATORY)]
+    warning = ("atlas-access-from-anywhere-advisory", analyzer_pb2.ADVISORY)
+    assert sorted(_analyze_stack(analyzer, anywhere)) == sorted(
+        [("atlas-access-list", analyzer_pb2.MANDATORY), warning]
+    )
+    settings = {"allowAccessList": True, "allowAccessFromAnywhere": True}
     config = analyzer_pb2.PolicyConfig(
-        enforcementLevel=analyzer_pb2.MANDATORY, properties=_struct({"allowAccessList": True})
+        enforcementLevel=analyzer_pb2.MANDATORY, properties=_struct(settings)
     )
     analyzer.Configure(
         analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={"atlas-access-list": config})
     )
     try:
-        assert list(analyzer.Analyze(request).diagnostics) == []
+        assert _analyze_stack(analyzer, office) == []
+        assert _analyze_stack(analyzer, anywhere) == [warning]
     finally:
         analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest())
+
+
+def test_the_engine_s_property_dependencies_tell_a_nat_entry(analyzer) -> None:
+    """At preview a NAT entry's address is unknown: its cidrBlock's dependency on a declared
+    Elastic IP, as the engine sends it, is what makes it the path's own entry."""
+    eip_urn = urn("aws:ec2/eip:Eip", "nat-eip-0")
+    eip = analyzer_pb2.AnalyzerResource(
+        type="aws:ec2/eip:Eip", urn=eip_urn, name="nat-eip-0", properties=_struct({"domain": "vpc"})
+    )
+    nat = _entry("nat-0", rpc.UNKNOWN, cidr_from=[eip_urn])
+    assert _analyze_stack(analyzer, eip, nat) == []
+    [(policy, level)] = _analyze_stack(analyzer, eip, _entry("nat-0", rpc.UNKNOWN))
+    assert (policy, level) == ("atlas-access-list", analyzer_pb2.ADVISORY)  # can't run yet
 
 
 def test_a_stack_violation_reaches_the_engine(analyzer) -> None:
@@ -116,7 +156,11 @@ def test_a_stack_violation_reaches_the_engine(analyzer) -> None:
         type=LAMBDA,
         urn=urn(LAMBDA, "fn"),
         name="fn",
-        properties=_struct(function_props(reservedConcurrentExecutions=1000)),
+        properties=_struct(
+            function_props(
+                reservedConcurrentExecutions=1000, vpcConfig={"subnetIds": ["subnet-0a"]}
+            )
+        ),
     )
     cluster = analyzer_pb2.AnalyzerResource(
         type="mongodbatlas:index/advancedCluster:AdvancedCluster",

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from pulumi_policy import EnforcementLevel
-from pulumi_policy.proxy import UnknownValueError
 
 from .helpers import (
-    ACCESS_LIST,
     LAMBDA,
     UNKNOWN,
     function_props,
@@ -15,43 +12,6 @@ from .helpers import (
     resource_args,
     validate,
 )
-
-ALLOW = {"allowAccessList": True}
-
-
-class TestAccessList:
-    def test_the_whole_internet_is_refused_even_with_opt_in(self) -> None:
-        for cidr in ("0.0.0.0/0", "::/0"):
-            args = resource_args(ACCESS_LIST, {"cidrBlock": cidr}, config=ALLOW)
-            reported = validate("atlas-access-list", args)
-            assert len(reported.messages) == 1
-            assert reported.messages[0].startswith(f"cidrBlock: {cidr} opens the cluster")
-            assert "allowed:" in reported.messages[0]
-
-    def test_any_entry_needs_the_opt_in(self) -> None:
-        for field, value in (("cidrBlock", "203.0.113.0/24"), ("ipAddress", "203.0.113.7")):
-            reported = validate("atlas-access-list", resource_args(ACCESS_LIST, {field: value}))
-            assert reported.messages == [
-                f"{field}: {value} needs an explicit opt-in: set allowAccessList to true "
-                "(allowed: no entries, or entries with allowAccessList: true)"
-            ]
-
-    def test_a_narrow_entry_passes_with_the_opt_in(self) -> None:
-        args = resource_args(ACCESS_LIST, {"cidrBlock": "203.0.113.0/24"}, config=ALLOW)
-        assert validate("atlas-access-list", args).calls == []
-
-    def test_violation_is_reported_on_the_resource(self) -> None:
-        args = resource_args(ACCESS_LIST, {"cidrBlock": "0.0.0.0/0"}, name="open")
-        assert validate("atlas-access-list", args).calls[0][1] == args.urn
-
-    def test_unknown_entry_is_left_to_pulumi_policy(self) -> None:
-        """pulumi-policy turns this into "can't run during preview"; `up` checks it."""
-        with pytest.raises(UnknownValueError):
-            validate("atlas-access-list", resource_args(ACCESS_LIST, {"cidrBlock": UNKNOWN}))
-
-    def test_other_resource_types_are_ignored(self) -> None:
-        args = resource_args(LAMBDA, {"cidrBlock": "0.0.0.0/0"})
-        assert validate("atlas-access-list", args).calls == []
 
 
 class TestEnvironmentSecrets:

@@ -67,3 +67,44 @@ def test_no_policy_module_reimplements_a_rule() -> None:
         }
         assert "ipaddress" not in imported, path.name
         assert "parse_qs" not in imported, path.name
+
+
+def test_the_network_policies_call_the_network_path_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stack config, the components and the pack share `network_paths`: each rule the
+    network policies apply is that module's function, called with the stack's values."""
+    from components.guardrails import network_paths
+
+    from .helpers import ACCESS_LIST
+    from .test_network_policies import peering_stack
+
+    calls: dict[str, tuple] = {}
+
+    def stand_in(name: str) -> object:
+        def rule(*args: object, key: str = "k") -> list[Finding]:
+            calls[name] = args
+            return [Finding("stand-in", key, f"from {name}")]
+
+        return rule
+
+    for name in ("path_tier", "atlas_cidr_block", "cidr_overlap", "vpc_dns", "anywhere_access"):
+        monkeypatch.setattr(network_paths, name, stand_in(name))
+    resources = peering_stack()
+    resources["cluster"] = stack_resource(CLUSTER, cluster_props("M10"), "app")
+    resources["open"] = stack_resource(ACCESS_LIST, {"cidrBlock": "0.0.0.0/0"}, "open")
+    args = stack_args(*resources.values(), config={"allowAccessFromAnywhere": True})
+    expected = {
+        "atlas-private-endpoint-tier": ["app.instanceSize: from path_tier"],
+        "atlas-network-container-cidr": [
+            "container.atlasCidrBlock: from atlas_cidr_block",
+            "container.atlasCidrBlock: from cidr_overlap",
+        ],
+        "atlas-peering-vpc-dns": ["vpc.enableDnsHostnames: from vpc_dns"],
+        "atlas-access-list": ["allowAccessFromAnywhere: from anywhere_access"],
+    }
+    for name, messages in expected.items():
+        assert validate(name, args).messages == messages, name
+    assert calls["path_tier"] == ("peering", "M10")
+    assert calls["atlas_cidr_block"] == ("192.168.248.0/21",)
+    assert calls["cidr_overlap"] == ("192.168.248.0/21", ["10.0.0.0/16"])
+    assert calls["vpc_dns"] == ("vpc", True, True)
+    assert calls["anywhere_access"] == ("public", True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from pulumi_policy import EnforcementLevel
 
 from .helpers import (
     CLUSTER,
     ENDPOINT,
+    FLEX_CLUSTER,
     GOOD_URI,
     IAM_USER,
     LAMBDA,
@@ -124,8 +126,9 @@ class TestPrivateEndpointTier:
             assert len(reported.calls) == 1
             message, urn = reported.calls[0]
             assert message.startswith(
-                f"app-cluster.instanceSize: a private endpoint needs a dedicated tier "
-                f"(M10 or above), not '{tier}' (allowed: M10, M20"
+                f"app-cluster.instanceSize: privateEndpoint: Atlas offers a private endpoint "
+                f"only on dedicated tiers (M10 and above), not on {tier} (Atlas M0 and Flex "
+                f"limits pages) (allowed: natGateway or public on {tier}, or tier one of M10"
             )
             assert urn == shared.urn
 
@@ -184,6 +187,35 @@ class TestConnectionBudget:
             fn = lambda_({"MONGODB_URI": uri}, reservedConcurrentExecutions=2000)
             [message] = validate("atlas-connection-budget", stack_args(sharded, fn)).messages
             assert "largest safe value is 1495" in message
+
+    @pytest.mark.parametrize(
+        ("tier", "shared"),
+        [
+            ("M0", stack_resource(CLUSTER, cluster_props("M0"), "app-cluster")),
+            ("FLEX", stack_resource(CLUSTER, cluster_props("FLEX"), "app-cluster")),
+            ("FLEX", stack_resource(FLEX_CLUSTER, {"name": "app"}, "app-cluster")),
+        ],
+        ids=["M0 (providerName TENANT)", "FLEX (providerName FLEX)", "FlexCluster"],
+    )
+    def test_m0_and_flex_are_budgeted_for_the_whole_cluster(
+        self, tier: str, shared: object
+    ) -> None:
+        """Atlas "M0 (Free Cluster) Limits" and "Flex Limits": 500 connections to the
+        cluster; each environment monitors the 3 members and pools one connection."""
+        over = lambda_(reservedConcurrentExecutions=200)
+        [(message, urn)] = validate("atlas-connection-budget", stack_args(shared, over)).calls
+        assert message == (
+            f"fn.reservedConcurrentExecutions: 200 environments x 4 connections = 800 on the "
+            f"cluster; {tier} allows 500: over the limit; the largest safe value is 125 "
+            "(allowed: 1-125)"
+        )
+        assert urn == over.urn
+        within = stack_args(shared, lambda_(reservedConcurrentExecutions=100))
+        assert validate("atlas-connection-budget", within).calls == []
+        assert validate("atlas-connection-budget-advisory", within).calls == []
+        busy = stack_args(shared, lambda_(reservedConcurrentExecutions=101))
+        [warning] = validate("atlas-connection-budget-advisory", busy).messages
+        assert "404 on the cluster" in warning and "81% of the limit" in warning
 
     def test_a_lambda_without_a_mongodb_uri_is_not_counted(self) -> None:
         other = stack_resource(LAMBDA, {"reservedConcurrentExecutions": 5000}, "thumbnails")
