@@ -360,7 +360,7 @@ def build_function_package(
     # The toolkit's atlas_lambda for a handler that imports it and ships none of its own.
     helper = (
         helper_members()
-        if imports_helper(code_members) and not ships_own_helper(code_members)
+        if not ships_own_helper(code_members) and imports_helper(code_members)
         else {}
     )
     if helper:
