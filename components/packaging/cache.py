@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..locations import PACKAGE_DIR, project_dir
 from .tree import Manifest, copy_members, pulumi_view, scan_tree
@@ -128,20 +129,30 @@ class BuildCache:
 
     # Dependency installs -------------------------------------------------------------
 
-    def get_install(self, key: str) -> CachedInstall | None:
-        """The cached install for `key`, if present and intact."""
-        entry = self.root / "deps" / key
+    def _intact(
+        self, kind: str, key: str, folder: str, keep_bytecode: bool = False
+    ) -> tuple[Path, Manifest, dict[str, Any]] | None:
+        """(tree, manifest, record) of entry `kind/key` when its tree still matches its
+        manifest; an entry edited or damaged since is dropped (built again by the caller)."""
+        entry = self.root / kind / key
         try:
             record = json.loads((entry / "record.json").read_text())
         except (OSError, ValueError):
             return None
         manifest = Manifest.from_json(record["manifest"])
-        if scan_tree(entry / "site", skip_hidden=False) != manifest:
-            # Edited or damaged since: drop it and install again.
+        if scan_tree(entry / folder, skip_hidden=False, keep_bytecode=keep_bytecode) != manifest:
             shutil.rmtree(entry, ignore_errors=True)
             return None
+        return entry / folder, manifest, record
+
+    def get_install(self, key: str) -> CachedInstall | None:
+        """The cached install for `key`, if present and intact."""
+        found = self._intact("deps", key, "site")
+        if found is None:
+            return None
+        site, manifest, record = found
         return CachedInstall(
-            entry / "site", manifest, tuple(record["distributions"]), record["installer"], True
+            site, manifest, tuple(record["distributions"]), record["installer"], True
         )
 
     def put_install(
@@ -171,17 +182,12 @@ class BuildCache:
 
     def get_bytecode(self, key: str) -> CachedBytecode | None:
         """The compiled `.pyc` tree for `key`, if present and intact."""
-        entry = self.root / "bytecode" / key
-        try:
-            record = json.loads((entry / "record.json").read_text())
-        except (OSError, ValueError):
+        found = self._intact("bytecode", key, "tree", keep_bytecode=True)
+        if found is None:
             return None
-        manifest = Manifest.from_json(record["manifest"])
-        if scan_tree(entry / "tree", skip_hidden=False, keep_bytecode=True) != manifest:
-            shutil.rmtree(entry, ignore_errors=True)
-            return None
+        tree, manifest, record = found
         failed = tuple((str(name), str(why)) for name, why in record["failed"])
-        return CachedBytecode(entry / "tree", manifest, failed, True)
+        return CachedBytecode(tree, manifest, failed, True)
 
     def put_bytecode(
         self, key: str, compile_into: Callable[[Path], list[tuple[str, str]]]
