@@ -148,7 +148,10 @@ class VpcPeering(pulumi.ComponentResource):
         linked = atlas.get_advanced_cluster_output(
             project_id=self.peering.project_id,
             name=args["cluster_name"],
-            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[self.accepter, *routes]),
+            opts=pulumi.InvokeOutputOptions(
+                parent=self,
+                depends_on=routes.apply(lambda declared: [self.accepter, *declared]),
+            ),
         )
         self.connection_id = self.peering.connection_id
         # Result types are dicts with snake_case keys once lifted through an Output.
@@ -162,9 +165,10 @@ class VpcPeering(pulumi.ComponentResource):
 
     def _routes(
         self, name: str, tables: pulumi.Input[Sequence[pulumi.Input[str]]], cidr: str
-    ) -> list[aws.ec2.Route]:
+    ) -> pulumi.Output[list[aws.ec2.Route]]:
         """A route to the Atlas CIDR in each table: declared now for a plain list, once read
-        for tables read from EC2 (the function's dependency then waits on those reads)."""
+        for tables read from EC2. Either way the private string's read, and so the function,
+        waits for every route."""
 
         def declare(ids: Sequence[pulumi.Input[str]]) -> list[aws.ec2.Route]:
             return [
@@ -179,7 +183,6 @@ class VpcPeering(pulumi.ComponentResource):
             ]
 
         if isinstance(tables, list | tuple):
-            return declare(tables)
-        pulumi.Output.from_input(tables).apply(declare)
-        return []
+            return pulumi.Output.from_input(declare(tables))
+        return pulumi.Output.from_input(tables).apply(declare)
 
