@@ -124,7 +124,7 @@ class MongoLambdaArgs(TypedDict):
     """A sharded cluster's `mongodb_srv` Output is expected to be the shard-optimized,
     load-balanced string (a private endpoint's default): budget it so at preview, and check
     again at deploy. Off by default: the legacy model, one monitor more per mongos."""
-    cluster_access_list: NotRequired[Sequence[pulumi.Input[str]]]
+    cluster_access_list: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Without a private path (`database_security_group_id` or `atlas_cidr_block`) the
     function reaches Atlas's public endpoints, which admit only the cluster's IP access list:
     its entries (the NAT gateways' addresses; 0.0.0.0/0 for a function outside any VPC).
@@ -234,7 +234,9 @@ def require_a_path(args: Mapping[str, Any]) -> None:
     private = [key for key in ("database_security_group_id", "atlas_cidr_block") if key in args]
     if len(private) > 1:
         raise ConfigError(private[1], f"and {private[0]} are two paths", "one of them")
-    access_list = list(args.get("cluster_access_list") or [])
+    listed = args.get("cluster_access_list")
+    # An Output (addresses read from EC2 at deploy) is one entry or more by construction.
+    access_list = [listed] if isinstance(listed, pulumi.Output) else list(listed or [])
     if not in_vpc:
         if private:
             raise ConfigError(

@@ -122,6 +122,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     inputs=render_value(wire, self.root),
                     dependencies=tuple(sorted(request.dependencies)),
                     ignore_changes=tuple(request.ignoreChanges),
+                    property_dependencies={
+                        key: tuple(sorted(value.urns))
+                        for key, value in request.propertyDependencies.items()
+                    },
                 )
             )
         return response

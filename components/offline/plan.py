@@ -66,6 +66,9 @@ class PlannedResource:
     dependencies: tuple[str, ...] = ()
     ignore_changes: tuple[str, ...] = ()
     """Property paths the engine keeps from the previous inputs (the ignoreChanges option)."""
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per input, the URNs its value came from: what the policy pack traces an access-list
+    entry to (an Elastic IP, a peered VPC). Not part of the plan's JSON."""
 
 
 @dataclass
@@ -96,7 +99,10 @@ class Plan:
         document = {
             "project": self.project,
             "stack": self.stack,
-            "resources": [asdict(r) for r in sorted(self.resources, key=lambda r: r.urn)],
+            "resources": [
+                {k: v for k, v in asdict(r).items() if k != "property_dependencies"}
+                for r in sorted(self.resources, key=lambda r: r.urn)
+            ],
             "outputs": self.outputs,
             "advisories": sorted(
                 self.advisories, key=lambda a: (a["rule"], a["key"], a["message"])

@@ -118,7 +118,7 @@ def test_credentials_in_urls_are_redacted_everywhere(project: Path) -> None:
 
 def test_policy_config_string_false_is_refused(tmp_path: Path) -> None:
     """`"false"` is not a boolean: pulumi-policy's PolicyConfigSchema declares
-    allowAccessList `{"type": "boolean"}` (policy/resource_policies.py) and the Pulumi CLI
+    allowAccessList `{"type": "boolean"}` (policy/network_policies.py) and the Pulumi CLI
     validates pack config against that JSON schema; `bool("false")` would be True."""
     config = tmp_path / "pack.json"
     config.write_text(json.dumps({"atlas-access-list": {"allowAccessList": "false"}}))

@@ -229,10 +229,6 @@ def test_offline_plans_with_property_dependencies_pass_them_on(plans: dict[str, 
     stack policy) is judged by them: an entry that only depends on an Elastic IP, its
     cidrBlock typed by hand, is no NAT entry."""
 
-    @dataclasses.dataclass(frozen=True)
-    class Recorded(PlannedResource):
-        property_dependencies: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-
     plan = plans["nat"]
     resources = []
     for resource in plan.resources:
@@ -244,9 +240,7 @@ def test_offline_plans_with_property_dependencies_pass_them_on(plans: dict[str, 
                 by_property["cidrBlock"] = ()
                 resource = dataclasses.replace(resource, inputs={
                     **resource.inputs, "cidrBlock": "203.0.113.7/32"})  # fmt: skip
-        resources.append(
-            Recorded(**dataclasses.asdict(resource), property_dependencies=by_property)
-        )
+        resources.append(dataclasses.replace(resource, property_dependencies=by_property))
     recorded = Plan(plan.project, plan.stack, resources, dict(plan.outputs))
     [violation] = evaluate(recorded)
     assert violation.urn.split("::")[-1] == "app-atlas-nat-1"
