@@ -34,51 +34,11 @@ from .network_view import (
 from .props import UNKNOWN, items, read
 from .stack_policies import Located, stack_policy
 from .stack_view import StackResource, StackView
-from .toolkit import Finding, network_paths, rules
+from .toolkit import network_paths, rules
 
 ACCESS_LIST_FIELDS = ("cidrBlock", "ipAddress", "awsSecurityGroup")
 ALLOW_ACCESS_LIST = "allowAccessList"
 ALLOW_ACCESS_FROM_ANYWHERE = "allowAccessFromAnywhere"
-
-
-# --- findings no guardrail function has yet ------------------------------------------------
-# The components build these parts themselves (every route, the VPC placement), so no
-# component needs a rule for them; the pack judges programs that may not. They belong in
-# guardrails/network_paths.py beside the other path rules, with these signatures.
-
-
-def peering_route(table: str, atlas_cidr: str, key: str = "routeTableIds") -> list[Finding]:
-    """Atlas "Set Up a Network Peering Connection" (AWS): add a route to the Atlas CIDR,
-    through the peering connection, to every route table of the subnets that reach the
-    cluster; without it, traffic to the cluster's private addresses never enters the
-    peering."""
-    return [
-        Finding(
-            "peering-route",
-            key,
-            f"{table} serves the function's subnets and has no route to the Atlas CIDR "
-            f"{atlas_cidr} through the peering, so the cluster's private addresses are "
-            "unreachable from them",
-            allowed=f"an aws.ec2.Route in it to {atlas_cidr} with vpcPeeringConnectionId "
-            "the peering's connection (the accepter's id, NetworkPeering connectionId)",
-        )
-    ]
-
-
-def public_function(function: str, key: str = "vpcConfig") -> list[Finding]:
-    """MongoDB's Lambda page: 0.0.0.0/0 is the last resort; a function outside any VPC
-    has no fixed address, so it reaches Atlas's public endpoints over the internet."""
-    return [
-        Finding(
-            "public-path",
-            key,
-            f"{function} runs outside any VPC and reaches Atlas over the internet from "
-            "addresses it does not own, so the cluster must admit 0.0.0.0/0",
-            severity="advisory",
-            allowed="vpcConfig in a VPC with a NAT gateway (fixed addresses), or peering "
-            "or a private endpoint on a dedicated tier",
-        )
-    ]
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -158,7 +118,8 @@ def peering_route_findings(view: StackView, args: StackValidationArgs) -> Locate
                 if True in verdicts or None in verdicts or (table.urn, cidr) in reported:
                     continue
                 reported.add((table.urn, cidr))
-                for finding in peering_route(table.name, cidr, key=f"{table.name}.routes"):
+                key = f"{table.name}.routes"
+                for finding in network_paths.peering_route(table.name, cidr, key=key):
                     yield finding, table.urn
 
 
@@ -235,7 +196,7 @@ def public_function_findings(view: StackView, args: StackValidationArgs) -> Loca
         if config is UNKNOWN or subnets is UNKNOWN:
             continue
         if config is None or not items(subnets):
-            for finding in public_function(function.name):
+            for finding in network_paths.public_function(function.name):
                 yield finding, function.urn
 
 

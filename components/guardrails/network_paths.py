@@ -214,3 +214,37 @@ def existing_container(
             allowed=existing,
         )
     ]
+
+
+def peering_route(table: str, atlas_cidr: str, key: str = "routeTableIds") -> list[Finding]:
+    """Atlas "Set Up a Network Peering Connection" (AWS): add a route to the Atlas CIDR,
+    through the peering connection, to every route table of the subnets that reach the
+    cluster; without it, traffic to the cluster's private addresses never enters the
+    peering."""
+    return [
+        Finding(
+            "peering-route",
+            key,
+            f"{table} serves the function's subnets and has no route to the Atlas CIDR "
+            f"{atlas_cidr} through the peering, so the cluster's private addresses are "
+            "unreachable from them",
+            allowed=f"an aws.ec2.Route in it to {atlas_cidr} with vpcPeeringConnectionId "
+            "the peering's connection (the accepter's id, NetworkPeering connectionId)",
+        )
+    ]
+
+
+def public_function(function: str, key: str = "vpcConfig") -> list[Finding]:
+    """MongoDB's Lambda page: 0.0.0.0/0 is the last resort; a function outside any VPC
+    has no fixed address, so it reaches Atlas's public endpoints over the internet."""
+    return [
+        Finding(
+            "public-path",
+            key,
+            f"{function} runs outside any VPC and reaches Atlas over the internet from "
+            "addresses it does not own, so the cluster must admit 0.0.0.0/0",
+            severity="advisory",
+            allowed="vpcConfig in a VPC with a NAT gateway (fixed addresses), or peering "
+            "or a private endpoint on a dedicated tier",
+        )
+    ]
