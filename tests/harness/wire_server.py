@@ -9,7 +9,17 @@ adds what the function tests need and mockupdb lacks:
   hello, "pool" once it carried anything else, who it authenticated as, its handshake);
 * fault injection: stop and restart on the same port, stop answering (now, or from the next
   command of a given name), hang up or black-hole existing connections;
-* optional replica-set membership, so a client monitors several servers;
+* optional replica-set membership, so a client monitors several servers, and failovers:
+  a stepped-down member answers writes with NotWritablePrimary (10107, labelled
+  RetryableWriteError as a 4.4+ server labels a retryable write's error) and primary reads
+  with NotPrimaryNoSecondaryOk (13435); an election names a new primary under a newer
+  ``electionId``; a restart closes every socket (``ReplicaSet.failover`` / ``restart``);
+* optionally the hello of MongoDB 4.4+ (``topology_version=True``, as Atlas answers): every
+  reply carries ``topologyVersion``, which is what lets a client stream, and an awaitable
+  hello (sent with ``topologyVersion`` + ``maxAwaitTimeMS``) is held until the topology
+  changes, ``maxAwaitTimeMS`` passes, the client hangs up or the server stops;
+* counts of what clients asked: hellos and awaitable hellos per connection, commands by
+  name, error replies by code;
 * a load-balanced mode: hello answers as mongos behind a load balancer (``msg: isdbgrid``
   and a ``serviceId``), as Atlas's shard-optimized private endpoint does. pymongo then
   opens no monitor (pymongo/synchronous/server.py ``Server.open``) and refuses a handshake
@@ -31,7 +41,9 @@ import random
 import select
 import socket
 import threading
+import time
 import traceback
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -52,6 +64,11 @@ mockupdb.random = random.Random()
 ACCEPT_POLL = 0.05  # seconds
 MONITOR = "monitor"
 POOL = "pool"
+NOT_WRITABLE_PRIMARY = 10107
+NOT_PRIMARY_NO_SECONDARY_OK = 13435
+WRITE_COMMANDS = frozenset({"insert", "update", "delete", "findandmodify"})
+READ_COMMANDS = frozenset({"find", "aggregate", "count", "distinct", "getmore"})
+SECONDARY_READ_MODES = frozenset({"secondary", "secondaryPreferred", "nearest"})
 
 
 @dataclass
@@ -66,6 +83,9 @@ class ConnectionRecord:
     handshake: Mapping[str, Any] | None = None
     authenticated_as: str | None = None
     commands: int = 0
+    hellos: int = 0
+    awaited_hellos: int = 0
+    """Hellos sent with ``topologyVersion`` and ``maxAwaitTimeMS``: a streaming monitor's."""
     conversation: Conversation | None = field(default=None, repr=False)
 
 
@@ -101,11 +121,15 @@ class ConnectionStats:
 
 @dataclass(frozen=True)
 class ReplicaSetRole:
-    """This server's place in a replica set: its set name, members, and whether primary."""
+    """This server's place in a replica set: its set name, members, which one is primary
+    (None: no primary, as between a stepdown and the next election) and the primary's
+    ``electionId`` (None: each server's own)."""
 
     set_name: str
     hosts: tuple[str, ...]
-    primary: str
+    primary: str | None
+    election_id: bson.ObjectId | None = None
+    set_version: int = 1
 
 
 class DocumentStore:
@@ -198,9 +222,12 @@ class WireServer:
         store: DocumentStore | None = None,
         max_wire_version: int = MAX_WIRE_VERSION,
         load_balanced: bool = False,
+        topology_version: bool = False,
     ) -> None:
         self.auth = auth
         self.load_balanced = load_balanced
+        self.topology_version = topology_version
+        """Answer hello as MongoDB 4.4+ does (topologyVersion; awaitable hellos held)."""
         self.service_id = bson.ObjectId()
         self.store = store or DocumentStore()
         self._max_wire_version = max_wire_version
@@ -214,6 +241,14 @@ class WireServer:
         self._silent_from: str | None = None
         self._role: ReplicaSetRole | None = None
         self._election_id = bson.ObjectId()
+        self._topology_process_id = bson.ObjectId()
+        self._topology_counter = 0
+        self._changed = threading.Condition(self._lock)
+        self._closing = False
+        self.commands_by_name: Counter[str] = Counter()
+        """Every command received, by lower-cased name (hello included)."""
+        self.error_replies: Counter[int] = Counter()
+        """Error replies sent, by server error code."""
         self.errors: list[str] = []
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -222,6 +257,10 @@ class WireServer:
         """Listen (on the same port as before, after a stop)."""
         if self._node is not None:
             raise RuntimeError("already running")
+        with self._lock:
+            self._closing = False
+            self._topology_process_id = bson.ObjectId()  # a new process: a new topologyVersion
+            self._topology_counter = 0
         node = _Node(self, self._port)
         node.autoresponds(self._respond)
         self._port = node.run()
@@ -231,6 +270,9 @@ class WireServer:
     def stop(self) -> None:
         """Stop listening and close every connection, as a server process exit would."""
         node, self._node = self._node, None
+        with self._lock:  # wake held hellos first: mockupdb's stop() joins their threads
+            self._closing = True
+            self._changed.notify_all()
         if node is not None:
             node.stop()
 
@@ -259,8 +301,19 @@ class WireServer:
         return f"mongodb://{self.address}/{query}"
 
     def join_replica_set(self, role: ReplicaSetRole) -> None:
-        """Answer hello as a member of ``role`` (set before clients connect)."""
-        self._role = role
+        """Answer hello as a member of ``role`` from now on; a change of role is a change of
+        this server's topologyVersion, which answers the awaitable hellos held until then."""
+        with self._lock:
+            if role != self._role:
+                self._role = role
+                self._topology_counter += 1
+                self._changed.notify_all()
+
+    @property
+    def is_primary(self) -> bool:
+        """True for a standalone, or the replica-set member that is primary now."""
+        role = self._role
+        return role is None or role.primary == self.address
 
     # --- observation -------------------------------------------------------------------
 
@@ -272,6 +325,14 @@ class WireServer:
         """Copies of every connection record, in accept order."""
         with self._lock:
             return [replace(r) for r in self._records]
+
+    def hellos(self) -> tuple[int, int]:
+        """(hellos, awaitable hellos) received on every connection so far."""
+        with self._lock:
+            return (
+                sum(r.hellos for r in self._records),
+                sum(r.awaited_hellos for r in self._records),
+            )
 
     # --- fault injection ---------------------------------------------------------------
 
@@ -339,13 +400,23 @@ class WireServer:
                 if record is None:
                     return True
                 record.commands += 1
-                if name not in HELLO_COMMANDS:
+                self.commands_by_name[name] += 1
+                awaitable = name in HELLO_COMMANDS and _awaitable(request.doc)
+                if name in HELLO_COMMANDS:
+                    record.hellos += 1
+                    record.awaited_hellos += awaitable
+                else:
                     record.kind = POOL
                 if self._silent_from is not None and name == self._silent_from:
                     self._silent = True
                 if self._silent or record.silent:
                     return True  # read, never answered
+            if awaitable and self.topology_version and not self._hold(request):
+                return True  # the client hung up, or the server stops
             reply = self._reply(record, name, request.doc)
+            if not reply.get("ok"):
+                with self._lock:
+                    self.error_replies[int(reply.get("code", 0))] += 1
             with contextlib.suppress(OSError):  # the client has gone away
                 request.replies(reply)
         except Exception:
@@ -371,6 +442,10 @@ class WireServer:
                 "codeName": "Unauthorized",
                 "errmsg": f"command {name} requires authentication",
             }
+        if not self.is_primary:
+            refusal = _not_primary(name, doc)
+            if refusal is not None:
+                return refusal
         namespace = f"{doc.get('$db')}.{doc.get(request_name(doc))}"
         if name == "insert":
             return {"ok": 1, "n": self.store.insert(namespace, list(doc.get("documents", [])))}
@@ -383,6 +458,32 @@ class WireServer:
             "codeName": "CommandNotFound",
             "errmsg": f"no such command: '{name}'",
         }
+
+    def _hold(self, request: Any) -> bool:
+        """Hold an awaitable hello as a 4.4+ server does: until this server's topologyVersion
+        differs from the client's, ``maxAwaitTimeMS`` passes, the client hangs up or the server
+        stops. Returns True if the hello is to be answered now.
+
+        mockupdb runs each request holding one lock per server (``_server_loop`` is
+        synchronized), so the wait releases that lock, or it would stall every other
+        connection to this server and stop() itself.
+        """
+        doc = request.doc
+        known = doc["topologyVersion"]
+        give_up = time.monotonic() + max(0.0, float(doc["maxAwaitTimeMS"]) / 1000)
+        with request._server._unlock(), self._lock:
+            while True:
+                if self._closing:
+                    return False
+                current = (self._topology_process_id, self._topology_counter)
+                if (known.get("processId"), known.get("counter")) != current:
+                    return True
+                left = give_up - time.monotonic()
+                if left <= 0:
+                    return True
+                if _hung_up(request._client):
+                    return False
+                self._changed.wait(min(left, ACCEPT_POLL))
 
     def _hello(self, record: ConnectionRecord, name: str) -> dict[str, Any]:
         role = self._role
@@ -403,17 +504,24 @@ class WireServer:
         }
         if self.load_balanced:
             reply.update(msg="isdbgrid", serviceId=self.service_id)
+        if self.topology_version:
+            with self._lock:
+                reply["topologyVersion"] = {
+                    "processId": self._topology_process_id,
+                    "counter": bson.Int64(self._topology_counter),
+                }
         if role is not None:
             reply.update(
                 setName=role.set_name,
                 hosts=list(role.hosts),
                 me=self.address,
-                primary=role.primary,
-                setVersion=1,
+                setVersion=role.set_version,
                 secondary=not primary,
             )
+            if role.primary is not None:
+                reply["primary"] = role.primary
             if primary:
-                reply["electionId"] = self._election_id
+                reply["electionId"] = role.election_id or self._election_id
         return reply
 
     def _sasl_start(self, record: ConnectionRecord, doc: Mapping[str, Any]) -> dict:
@@ -442,6 +550,48 @@ def request_name(doc: Mapping[str, Any]) -> str:
     return next(iter(doc))
 
 
+def _awaitable(doc: Mapping[str, Any]) -> bool:
+    """A streaming monitor's hello: it names the topologyVersion it knows and a wait."""
+    return "topologyVersion" in doc and "maxAwaitTimeMS" in doc
+
+
+def _hung_up(sock: socket.socket) -> bool:
+    """True if the peer has closed ``sock`` (readable with nothing to read)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
+
+
+def _not_primary(name: str, doc: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What a member that is not primary answers a primary-only command with, or None.
+
+    Writes: NotWritablePrimary; a 4.4+ server labels the error of a retryable write (one
+    with ``txnNumber``) RetryableWriteError, and PyMongo retries a write on a 4.4+ server
+    only on that label. Reads without a secondary read preference: NotPrimaryNoSecondaryOk.
+    """
+    if name in WRITE_COMMANDS:
+        reply: dict[str, Any] = {
+            "ok": 0,
+            "code": NOT_WRITABLE_PRIMARY,
+            "codeName": "NotWritablePrimary",
+            "errmsg": "not primary",
+        }
+        if "txnNumber" in doc:
+            reply["errorLabels"] = ["RetryableWriteError"]
+        return reply
+    mode = (doc.get("$readPreference") or {}).get("mode", "primary")
+    if name in READ_COMMANDS and mode not in SECONDARY_READ_MODES:
+        return {
+            "ok": 0,
+            "code": NOT_PRIMARY_NO_SECONDARY_OK,
+            "codeName": "NotPrimaryNoSecondaryOk",
+            "errmsg": "not primary and secondaryOk=false",
+        }
+    return None
+
+
 def _auth_failed() -> dict[str, Any]:
     return {
         "ok": 0,
@@ -452,25 +602,73 @@ def _auth_failed() -> dict[str, Any]:
 
 
 class ReplicaSet:
-    """Several WireServers answering as one replica set, sharing one document store."""
+    """Several WireServers answering as one replica set, sharing one document store.
 
-    def __init__(self, members: int, *, auth: AwsAuthVerifier | None = None) -> None:
+    The first member starts as primary. ``failover`` steps the primary down and elects
+    another member; ``restart`` stops every member (closing every socket) and starts them
+    again on the same ports, optionally electing another primary while they are down.
+    """
+
+    def __init__(
+        self, members: int, *, auth: AwsAuthVerifier | None = None, topology_version: bool = False
+    ) -> None:
         store = DocumentStore()
-        self.members = [WireServer(auth=auth, store=store) for _ in range(members)]
+        self.members = [
+            WireServer(auth=auth, store=store, topology_version=topology_version)
+            for _ in range(members)
+        ]
         self.auth = auth
 
     def start(self) -> ReplicaSet:
         for member in self.members:
             member.start()
         hosts = tuple(m.address for m in self.members)
-        role = ReplicaSetRole(set_name="rs0", hosts=hosts, primary=hosts[0])
+        self._role = ReplicaSetRole(
+            set_name="rs0", hosts=hosts, primary=hosts[0], election_id=bson.ObjectId()
+        )
         for member in self.members:
-            member.join_replica_set(role)
+            member.join_replica_set(self._role)
         return self
 
     def stop(self) -> None:
         for member in self.members:
             member.stop()
+
+    def stats(self) -> tuple[ConnectionStats, ...]:
+        """Each member's connection counts, in member order."""
+        return tuple(m.stats() for m in self.members)
+
+    def _assign(self, role: ReplicaSetRole) -> None:
+        self._role = role
+        for member in self.members:
+            member.join_replica_set(role)
+
+    def step_down(self) -> None:
+        """The primary becomes a secondary; no member is primary until ``elect``."""
+        self._assign(replace(self._role, primary=None))
+
+    def elect(self, index: int) -> None:
+        """Member ``index`` wins an election: it is primary under a newer electionId
+        (ObjectIds made later in this process compare greater), as a new term's is."""
+        self._assign(
+            replace(self._role, primary=self.members[index].address, election_id=bson.ObjectId())
+        )
+
+    def failover(self, to: int) -> None:
+        """A stepdown and the election of member ``to``, as Atlas's primary failover ends.
+        Connections stay open: the old primary answers writes with NotWritablePrimary."""
+        self.step_down()
+        self.elect(to)
+
+    def restart(self, elect: int | None = None) -> None:
+        """Every member's process restarts: every socket closes, each comes back with a new
+        topologyVersion; with ``elect``, that member is primary when they come back."""
+        for member in self.members:
+            member.stop()
+        if elect is not None:
+            self.elect(elect)
+        for member in self.members:
+            member.start()
 
     @property
     def uri(self) -> str:
