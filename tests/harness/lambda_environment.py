@@ -6,6 +6,11 @@ environment. Setting AWS_LAMBDA_RUNTIME_API (to our local RuntimeApi) is also wh
 PyMongo detect a FaaS environment, exactly as on Lambda.
 
 The code root is a parameter: function/ in the source tree, or an unpacked artifact.
+
+SnapStart (``init_type="snap-start"``, ``hold_restore=True``): ``launch()``, then
+``snapshot()`` returns once init is done and the before-snapshot hooks ran, with the
+process frozen as in a snapshot; ``restore()`` thaws it, lets the runtime client run the
+after-restore hooks and waits for its first poll, as a restored environment does.
 """
 
 from __future__ import annotations
@@ -60,10 +65,13 @@ class LambdaEnvironment:
         extra_paths: Iterable[Path] = (),
         function_name: str = "atlas-lambda-test",
         init_type: str = "on-demand",
+        hold_restore: bool = False,
     ) -> None:
         self.code_root = Path(code_root).resolve()
         self.handler = handler
         self.api = RuntimeApi(f"arn:aws:lambda:us-east-1:000000000000:function:{function_name}")
+        if hold_restore:
+            self.api.hold_restore()
         python_path = [str(self.code_root), *(str(Path(p).resolve()) for p in extra_paths)]
         self._environ = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -109,6 +117,29 @@ class LambdaEnvironment:
                 raise RuntimeError(f"runtime failed to start:\n{self.log()}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"runtime not ready in {ready_seconds} s:\n{self.log()}")
+        return self
+
+    def snapshot(self, ready_seconds: float = READY_SECONDS) -> LambdaEnvironment:
+        """SnapStart (with ``hold_restore``): wait until init is done and the before-snapshot
+        hooks ran (the runtime client asks /restore/next), then freeze the process."""
+        assert self._process is not None, "launch() first"
+        deadline = time.monotonic() + ready_seconds
+        while not self.api.restore_requested.wait(0.05):
+            if self._process.poll() is not None or self.api.init_errors:
+                raise RuntimeError(f"runtime failed before the snapshot:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no snapshot point in {ready_seconds} s:\n{self.log()}")
+        self.freeze()
+        return self
+
+    def restore(self, ready_seconds: float = READY_SECONDS) -> LambdaEnvironment:
+        """Resume a snapshot: thaw, answer /restore/next (the runtime client runs the
+        after-restore hooks), and wait for the first poll for an invocation."""
+        self.thaw()
+        self.api.release_restore()
+        self.wait_ready(ready_seconds)
+        if self.api.restore_errors:
+            raise RuntimeError(f"after-restore hooks failed: {self.api.restore_errors}")
         return self
 
     def stop(self) -> None:

@@ -5,6 +5,12 @@ long-polls ``GET /2018-06-01/runtime/invocation/next`` and posts each outcome ba
 server plays the Lambda side for one execution environment: tests ``submit`` events, the
 runtime client fetches them, and the posted response or error is handed back to the test.
 
+SnapStart: after a ``snap-start`` init the runtime client runs the before-snapshot hooks and
+asks ``GET /restore/next``; Lambda answers it when an environment is restored from the
+snapshot, and the client then runs the after-restore hooks. It is answered at once unless
+``hold_restore()`` was called: then it waits for ``release_restore()``, so a test can act
+between the snapshot and the restore (rotate credentials, restart servers).
+
 Two details the real service has and the client depends on: the ``/next`` answer carries
 ``Content-Type: application/json`` (awslambdaric's native HTTP client waits forever without
 it) and the ``Lambda-Runtime-*`` headers (request id, deadline, function ARN, trace id).
@@ -103,6 +109,10 @@ class RuntimeApi:
         self.init_errors: list[dict[str, Any]] = []
         self.restore_errors: list[dict[str, Any]] = []
         self.first_poll = threading.Event()
+        self.restore_requested = threading.Event()
+        """Set when the runtime client asks /restore/next: init done, snapshot hooks run."""
+        self._restore_released = threading.Event()
+        self._restore_released.set()
         self._server = _QuietServer(("127.0.0.1", 0), _handler_class(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -128,6 +138,14 @@ class RuntimeApi:
             self._server.shutdown()
             self._thread.join(5)
         self._server.server_close()
+
+    def hold_restore(self) -> None:
+        """Leave ``/restore/next`` unanswered until ``release_restore()`` (call before start)."""
+        self._restore_released.clear()
+
+    def release_restore(self) -> None:
+        """Answer ``/restore/next``: the environment is restored from its snapshot."""
+        self._restore_released.set()
 
     def submit(self, event: Any, timeout_ms: int = 3000) -> Invocation:
         """Queue an event (any JSON value) for the next ``/next`` poll.
@@ -208,6 +226,11 @@ def _handler_class(api: RuntimeApi) -> type[BaseHTTPRequestHandler]:
             elif self.path == RESTORE_NEXT_PATH:
                 with api._lock:
                     api.restore_calls += 1
+                api.restore_requested.set()
+                while not api._restore_released.wait(POLL_SECONDS):
+                    if api._stopping.is_set():
+                        self._send(HTTPStatus.SERVICE_UNAVAILABLE, b'{"status":"stopping"}')
+                        return
                 self._send(HTTPStatus.OK, b"")
             else:
                 self._send(HTTPStatus.NOT_FOUND, b'{"errorType":"NotFound"}')
