@@ -46,12 +46,21 @@ def _is_wrapper(error: BaseException) -> bool:
     )
 
 
+def _cause(error: BaseException) -> BaseException | None:
+    """What `error` was raised from. When the failed RPC the SDK awaits last is also the one
+    it kept as unhandled, `wait_for_rpcs` re-raises it `from` itself (pulumi/runtime/stack.py,
+    `raise exn from cause`), replacing its cause with itself; the original is its context."""
+    return error.__context__ if error.__cause__ is error else error.__cause__
+
+
 def _unwrap(error: BaseException) -> tuple[BaseException, list[BaseException]]:
     """The error the program raised, and the SDK's wrappers around it, outermost first."""
     wrappers: list[BaseException] = []
-    while _is_wrapper(error) and error.__cause__ is not None:
+    seen = {id(error)}
+    while _is_wrapper(error) and (cause := _cause(error)) is not None and id(cause) not in seen:
         wrappers.append(error)
-        error = error.__cause__
+        error = cause
+        seen.add(id(error))
     return error, wrappers
 
 
