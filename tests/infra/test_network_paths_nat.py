@@ -246,6 +246,7 @@ def test_given_vpc_admits_the_nat_addresses_read_through_the_subnets_route_table
     function = plan.one(FUNCTION).inputs
     assert function["vpcConfig"]["subnetIds"] == SUBNETS
     assert plan.one(SG).inputs["vpcId"] == GIVEN_VPC_ID
+    assert mongodb_uri(plan).hostname == host(fake.standard_srv_for(plan.outputs["clusterName"]))
 
 
 @pytest.mark.xfail(

@@ -208,6 +208,8 @@ def test_the_private_string_is_read_after_every_route(vpc, created_vpc, given_vp
         assert events.index(f"create:{resource.type}::{resource.name}") < read, resource.name
     function = plan.one(FUNCTION)
     assert {route.urn for route in routes} <= set(function.dependencies)
+    # And the string it reads is the peering-aware one, for a given VPC too.
+    assert mongodb_uri(plan).hostname == host(fake.peering_srv_for(plan.outputs["clusterName"]))
 
 
 def test_sharded_peering_budgets_the_legacy_model():
