@@ -9,7 +9,6 @@ times N matches ``open`` on every server.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,11 +17,13 @@ from pathlib import Path
 from tests.harness.aws_auth import AwsAuthVerifier, AwsIdentity
 from tests.harness.events import http_event
 from tests.harness.lambda_environment import LambdaEnvironment
-from tests.harness.wire_server import ConnectionStats, ReplicaSet, WireServer
+from tests.harness.wire_server import (
+    ConnectionStats,
+    LoadBalancedMongos,
+    ReplicaSet,
+    settled_stats,
+)
 
-SETTLE_POLL_SECONDS = 0.1
-SETTLE_QUIET_POLLS = 5  # counts unchanged for this many polls in a row = settled
-SETTLE_MAX_SECONDS = 10.0
 MEASUREMENT_IDENTITY = AwsIdentity(
     "AKIAMEASUREMENT00001", "measurement-secret", "measurement-session-token"
 )
@@ -62,36 +63,6 @@ def workload(invocations: int) -> list[dict]:
         http_event("GET", "/health"),
     ]
     return [cycle[i % len(cycle)] for i in range(invocations)]
-
-
-class LoadBalancedMongos(ReplicaSet):
-    """One test server answering as mongos behind a load balancer: what the function sees
-    through Atlas's shard-optimized private string (one address, loadBalanced=true)."""
-
-    def __init__(self, members: int = 1, *, auth: AwsAuthVerifier | None = None) -> None:
-        self.members = [WireServer(auth=auth, load_balanced=True)]
-        self.auth = auth
-
-    def start(self) -> LoadBalancedMongos:
-        self.members[0].start()
-        return self
-
-    @property
-    def uri(self) -> str:
-        return self.members[0].uri
-
-
-def settled_stats(replica_set: ReplicaSet) -> tuple[ConnectionStats, ...]:
-    """Per-server stats once they stop changing (monitors of secondaries connect async)."""
-    deadline = time.monotonic() + SETTLE_MAX_SECONDS
-    last, quiet = None, 0
-    while time.monotonic() < deadline and quiet < SETTLE_QUIET_POLLS:
-        time.sleep(SETTLE_POLL_SECONDS)
-        now = tuple(m.stats() for m in replica_set.members)
-        quiet = quiet + 1 if now == last else 0
-        last = now
-    assert last is not None
-    return last
 
 
 def measure_connections(
