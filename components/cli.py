@@ -51,8 +51,10 @@ REDACTED = "[redacted]"
 
 # `scheme://user:password@host` or `scheme://token@host`: keep the scheme and the host.
 # One slash too: a URL that went through a file path (`Path("https://u:t@h")`) has lost one.
+# Up to the last `@` before the path: a password with a raw `@` (`u:p@ss@h`) is all hidden.
+# A scheme starts after no scheme character and is short, so a long value costs linear time.
 _URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:/{1,3})(?P<userinfo>[^/@\s'\"]+)@"
+    r"(?P<scheme>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}:/{1,3})(?P<userinfo>[^/\s'\"]+)@"
 )
 _secrets: set[str] = set()
 

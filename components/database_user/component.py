@@ -8,6 +8,7 @@ import pulumi_mongodbatlas as atlas
 
 from ..args_check import check_args
 from ..errors import ConfigError
+from ..guardrails import deploy_limits, rules
 from ..types import DatabaseRole
 
 # Built-in roles that make sense scoped to one application database.
@@ -32,13 +33,9 @@ class IamDatabaseUserArgs(TypedDict):
 
 def validate_user_args(args: Mapping[str, Any]) -> None:
     """Check the plain fields (database and roles) before anything is registered."""
-    database = args["database_name"]
-    if not database or any(ch in database for ch in '/\\. "$') or len(database) > 63:
-        raise ConfigError(
-            "databaseName",
-            f"{database!r} is not a valid database name",
-            '1-63 characters, none of / \\ . space " $',
-        )
+    # MongoDB's naming restrictions, and an application database: roles on admin (or local,
+    # config) would reach the whole cluster (deploy_limits.database_name says why).
+    rules.raise_on_errors(deploy_limits.database_name(args["database_name"]))
     roles = list(args.get("roles", ["readWrite"]))
     unknown = [role for role in roles if role not in DATABASE_ROLES]
     if not roles or unknown:

@@ -144,3 +144,41 @@ def tags(values: Mapping[str, str], key: str = "tags", reserved: int = 0) -> lis
                 Finding("tags", f"{key}.{name}", "has no valid tag value", allowed=allowed)
             )
     return findings
+
+
+# MongoDB Manual, "MongoDB Limits and Thresholds" → Naming Restrictions: a database name
+# cannot be empty, must have fewer than 64 bytes, and cannot contain the null character; on
+# Windows none of /\. "$*<>:|? either, on Unix and Linux none of /\. "$. A name must be
+# valid wherever the cluster runs, so both sets are refused.
+DATABASE_NAME_FORBIDDEN = '/\\. "$*<>:|?\0'
+DATABASE_NAME_MAX_BYTES = 63
+# Databases MongoDB keeps for itself (MongoDB Manual, "Built-In Roles": roles on `admin`
+# reach the whole cluster — `dbOwner` or `userAdmin` there can grant any role on any
+# database; `local` and `config` are internal). Atlas's Admin API grants the cluster-wide
+# built-in roles (readWriteAnyDatabase, atlasAdmin, ...) on `admin` as well. The function's
+# database is an application database: none of these.
+SYSTEM_DATABASES: tuple[str, ...] = ("admin", "local", "config")
+
+
+def database_name(name: str, key: str = "databaseName") -> list[Finding]:
+    """A database name MongoDB accepts on every platform, and not one of its own."""
+    allowed = (
+        f"1-{DATABASE_NAME_MAX_BYTES} bytes (UTF-8), none of / \\ . space \" $ * < > : | ? "
+        f"or NUL, and not {', '.join(SYSTEM_DATABASES)}"
+    )
+    size = len(name.encode("utf-8", "surrogatepass"))
+    bad = sorted({char for char in name if char in DATABASE_NAME_FORBIDDEN})
+    if not name:
+        problem = "is empty"
+    elif size > DATABASE_NAME_MAX_BYTES:
+        problem = f"is {size} bytes, over MongoDB's {DATABASE_NAME_MAX_BYTES}"
+    elif bad:
+        problem = f"{name!r} has characters MongoDB refuses: {' '.join(map(repr, bad))}"
+    elif name.lower() in SYSTEM_DATABASES:
+        problem = (
+            f"{name!r} is a MongoDB system database: roles there reach the whole cluster "
+            "(dbOwner or userAdmin on admin can grant any role on any database)"
+        )
+    else:
+        return []
+    return [Finding("database-name", key, problem, allowed=allowed)]

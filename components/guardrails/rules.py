@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from ..errors import ConfigError
 from ..lambda_function.connection_string import is_load_balanced
@@ -281,6 +281,10 @@ def lambda_mongodb_uri(uri: str, *, sharded: bool, key: str = "MONGODB_URI") -> 
                 allowed="no credentials: authMechanism=MONGODB-AWS",
             )
         )
+    else:  # an AWS credential (or a key password) among the options
+        findings += [
+            f for f in connection_string_credentials(uri, key) if f.rule == "uri-credentials"
+        ]
     if "maxidletimems" not in options:
         findings.append(
             Finding(
@@ -368,7 +372,7 @@ def access_list(
                     allowed="no entries, or entries with allowAccessList: true",
                 )
             )
-    return findings
+    return findings + access_list_span(entries, key)
 
 
 def database_user_iam(
@@ -463,3 +467,123 @@ def account_concurrency(
             allowed=f"1-{grantable} on a default account",
         )
     ]
+
+
+# The narrowest block still refused as "too wide to be one client's addresses": a /8 is the
+# largest block IANA ever handed one organisation (the legacy class A), so nothing a user's
+# NAT gateways or office own is wider; IPv6's counterpart is a /32, the RIRs' standard first
+# allocation to a whole ISP (e.g. RIPE-738, ARIN NRPM 6.5.2). Wider blocks admit a large
+# share of the internet and are refused even with the opt-in.
+ACCESS_LIST_MIN_PREFIX = {4: 8, 6: 32}
+
+
+def access_list_span(entries: Sequence[str], key: str = "accessListCidrs") -> list[Finding]:
+    """Entries that open the cluster to the internet in pieces: a block wider than
+    ACCESS_LIST_MIN_PREFIX, or entries that together cover every IPv4 (or IPv6) address
+    (`0.0.0.0/1` + `128.0.0.0/1` is 0.0.0.0/0). A single /0 is `access_list`'s finding."""
+    networks: dict[int, list[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {4: [], 6: []}
+    findings = []
+    for entry in entries:
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            continue  # not a CIDR (a security group, or `access_list`'s finding)
+        networks[network.version].append(network)
+        minimum = ACCESS_LIST_MIN_PREFIX[network.version]
+        if 0 < network.prefixlen < minimum:
+            findings.append(
+                Finding(
+                    "access-list",
+                    key,
+                    f"{entry} is wider than a /{minimum}: it admits "
+                    f"{network.num_addresses:,} addresses, a large part of the internet",
+                    allowed=f"IPv4 blocks of /{ACCESS_LIST_MIN_PREFIX[4]} or narrower, IPv6 "
+                    f"/{ACCESS_LIST_MIN_PREFIX[6]} or narrower (ideally your NAT addresses, /32)",
+                )
+            )
+    for version, found in networks.items():
+        whole = "0.0.0.0/0" if version == 4 else "::/0"
+        if len(found) > 1 and any(
+            net.prefixlen == 0 for net in ipaddress.collapse_addresses(found)  # type: ignore[type-var]
+        ) and not any(net.prefixlen == 0 for net in found):
+            findings.append(
+                Finding(
+                    "access-list",
+                    key,
+                    f"together the entries cover every IPv{version} address ({whole}): "
+                    "the cluster would be open to the whole internet",
+                    allowed=f"narrower CIDR blocks ({whole} is always refused, also in parts)",
+                )
+            )
+    return findings
+
+
+# Query options of a connection string that carry a credential (MongoDB connection string
+# options; the AWS names as the MONGODB-AWS mechanism and pymongo read them): Lambda shows
+# the function's environment, so MONGODB_URI, to anyone who may read its configuration.
+AWS_CREDENTIAL_NAMES = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+URI_CREDENTIAL_OPTIONS = frozenset(
+    {*AWS_CREDENTIAL_NAMES, "password", "tlscertificatekeyfilepassword", "sslpemkeypassword"}
+)
+
+
+def connection_string_credentials(uri: str, key: str = "mongodbSrv") -> list[Finding]:
+    """A connection string that carries a user, password or AWS credential, or that cannot
+    be read: never echoes the value (it may hold the secret)."""
+    allowed = (
+        "mongodb+srv://<host>[/?<options>] with no user, password or AWS credential "
+        "(MONGODB-AWS signs with the execution role)"
+    )
+    try:
+        parts = urlsplit(uri)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        userinfo = "@" in parts.netloc
+    except ValueError:
+        return [Finding("uri-format", key, "is not a parsable URI", allowed=allowed)]
+    if parts.scheme not in ("mongodb+srv", "mongodb") or not parts.netloc:
+        return [
+            Finding(
+                "uri-format", key, "does not start with mongodb+srv:// or mongodb://",
+                allowed=allowed,
+            )
+        ]  # fmt: skip
+    if userinfo:
+        problem = "carries a user or password (text before '@' in the host part)"
+        return [Finding("uri-credentials", key, problem, allowed=allowed)]
+    for name, value in pairs:
+        lowered = name.lower()
+        if lowered in URI_CREDENTIAL_OPTIONS or (
+            lowered == "authmechanismproperties"
+            and any(word in value.lower() for word in AWS_CREDENTIAL_NAMES)
+        ):
+            return [
+                Finding(
+                    "uri-credentials", key,
+                    f"carries a credential in its options ({name}); it would be readable "
+                    "in the function's configuration",
+                    allowed=allowed,
+                )
+            ]  # fmt: skip
+    return []
+
+
+# Lambda API reference, PutFunctionConcurrency: ReservedConcurrentExecutions is an Integer
+# of at least 0 (botocore lambda service-2.json, shape ReservedConcurrentExecutions:
+# {"type": "integer", "min": 0}); Java's Integer ends at 2**31 - 1.
+RESERVED_CONCURRENCY_MAX = 2**31 - 1
+
+
+def reserved_concurrency_range(
+    reserved: int | None, key: str = "reservedConcurrency"
+) -> list[Finding]:
+    """A reserved concurrency Lambda's API can carry at all (the value is not echoed when
+    too large: a 5,000-digit number does not even print)."""
+    if reserved is None or 1 <= reserved <= RESERVED_CONCURRENCY_MAX:
+        return []
+    problem = (
+        f"{reserved} would stop the function" if reserved < 1 and reserved > -(10**20)
+        else "would stop the function" if reserved < 1
+        else f"is over the largest value Lambda's API takes ({RESERVED_CONCURRENCY_MAX})"
+    )  # fmt: skip
+    allowed = f"1-{RESERVED_CONCURRENCY_MAX}, or unset"
+    return [Finding("reserved-concurrency", key, problem, allowed=allowed)]

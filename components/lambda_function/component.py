@@ -1,5 +1,6 @@
 """MongoLambda: the function, its execution role, log group and network path to Atlas."""
 
+import inspect
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -210,15 +211,26 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
             f"environment.{overridden[0]}", "is set by MongoLambda itself",
             f"any key except {', '.join(sorted(MANAGED_ENV_KEYS))}",
         )  # fmt: skip
+    # A value may be another resource's Output: its name is checked now, its value is not
+    # (neither screened for credentials nor counted in the size), as documented.
+    plain = {key: value for key, value in environment.items() if isinstance(value, str)}
+    srv, database = args.get("mongodb_srv"), args.get("database_name")
+    # First: the rules below quote these values (a 5,000-digit number does not even print).
+    rules.raise_on_errors(
+        (deploy_limits.database_name(database) if isinstance(database, str) else [])
+        + rules.reserved_concurrency_range(concurrency)
+        + (rules.connection_string_credentials(srv) if isinstance(srv, str) else [])
+    )
     return rules.raise_on_errors(
         rules.memory_size(settings["memory_size"])
         + rules.account_concurrency(concurrency)
         + budget_check.preview_findings(args)
         + description_findings(args["function_name"])
-        + rules.environment_keys(environment)
-        + rules.environment_secrets(
-            {key: value for key, value in environment.items() if isinstance(value, str)}
+        + rules.environment_keys(
+            {key: "" if _deferred(value) else value for key, value in environment.items()}
         )
+        + rules.environment_secrets(plain)
+        + deploy_limits.environment_size(plain)
     )
 
 
@@ -284,6 +296,18 @@ def _validate_role(args: Mapping[str, Any]) -> None:
                 "role_policy_arns", f"{arn!r} is not a managed policy ARN",
                 "arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<path/name>",
             )  # fmt: skip
+
+
+def _deferred(value: object) -> bool:
+    """An Output (or awaitable) value: known at deploy, so only its name is checked now."""
+    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
+
+
+def _without_credentials(srv: str) -> str:
+    """An Output's connection string (a secret's too) refused as a plain one is at preview,
+    with a message that never holds the value."""
+    rules.raise_on_errors(rules.connection_string_credentials(srv))
+    return srv
 
 
 def snap_start_inputs(enabled: bool) -> dict[str, Any]:
@@ -376,7 +400,7 @@ class MongoLambda(pulumi.ComponentResource):
             **dict(args.get("environment") or {}),
             "MONGODB_URI": pulumi.Output.from_input(args["mongodb_srv"]).apply(
                 lambda srv: build_lambda_uri(
-                    budget_check.check_at_deploy(srv, args),
+                    budget_check.check_at_deploy(_without_credentials(srv), args),
                     database=args["database_name"],
                     app_name=function_name,
                     sharded=args.get("sharded", False),

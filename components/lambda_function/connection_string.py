@@ -65,7 +65,8 @@ def build_lambda_uri(srv: str, *, database: str, app_name: str, sharded: bool) -
     """
     parts = urlsplit(srv)
     if parts.scheme not in ("mongodb+srv", "mongodb"):
-        raise ValueError(f"connection string: expected mongodb+srv:// or mongodb://, got {srv!r}")
+        # Never the value: a malformed string may still carry a password.
+        raise ValueError("connection string: expected mongodb+srv:// or mongodb://")
     if "@" in parts.netloc:
         raise ValueError("connection string: must not carry a user or password (MONGODB-AWS)")
     options = dict(parse_qsl(parts.query, keep_blank_values=True))

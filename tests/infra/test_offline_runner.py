@@ -31,7 +31,8 @@ MongoLambda("app", {{
     "function_name": "orders",
     "vpc_id": "vpc-0123456789abcdef0",
     "subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
-    "mongodb_srv": "mongodb+srv://user:{PASSWORD}@cluster0.example.mongodb.net",
+    # A secret Output (a plain string is refused before any resource): refused in the apply.
+    "mongodb_srv": pulumi.Output.secret("mongodb+srv://user:{PASSWORD}@cluster0.example.mongodb.net"),
     "database_name": "app",
     "database_security_group_id": "sg-0123456789abcdef0",
 }})
@@ -144,10 +145,12 @@ def test_time_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_password_in_connection_string_is_one_error(tmp_path: Path) -> None:
-    """run_program() raises the ConfigError naming the input the apply was computing, with
+    """run_program() raises the ConfigError naming the input (mongodbSrv) the apply refused, with
     the password nowhere, and the failed run's futures stay quiet."""
     program = "def program():\n" + textwrap.indent(MONGO_LAMBDA, "    ")
-    (tmp_path / "user_program.py").write_text("from components import MongoLambda\n\n" + program)
+    (tmp_path / "user_program.py").write_text(
+        "import pulumi\nfrom components import MongoLambda\n\n" + program
+    )
     result = run_python(
         """
         import sys
@@ -168,19 +171,21 @@ def test_password_in_connection_string_is_one_error(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr[-3000:]
     assert "never retrieved" not in result.stderr, result.stderr[-3000:]
     assert len(lines) < 5, lines[:20]
-    assert lines[-1].startswith("refused: environment.variables.MONGODB_URI of app-function:")
-    assert "must not carry a user or password" in lines[-1], lines
+    assert lines[-1].startswith("refused: mongodbSrv:"), lines
+    assert "carries a user or password" in lines[-1], lines
     assert PASSWORD not in result.stdout + result.stderr
 
 
 def test_password_in_connection_string_preview(tmp_path: Path) -> None:
     """The same program as a project's __main__.py, through the preview command: one
-    `error:` line naming MONGODB_URI, a `hint:`, exit 1, no flood, no password."""
+    `error:` line naming mongodbSrv, a `hint:`, exit 1, no flood, no password."""
     project = copy_project(tmp_path)
-    (project / "__main__.py").write_text("from components import MongoLambda\n\n" + MONGO_LAMBDA)
+    (project / "__main__.py").write_text(
+        "import pulumi\nfrom components import MongoLambda\n\n" + MONGO_LAMBDA
+    )
     result = run_cli(PREVIEW, "dev", "--cwd", str(project), timeout=TIMEOUT_S)
-    error = assert_clean_failure(result, exit_code=1, names=["MONGODB_URI"], secrets=[PASSWORD])
-    assert "must not carry a user or password" in error, error
+    error = assert_clean_failure(result, exit_code=1, names=["mongodbSrv"], secrets=[PASSWORD])
+    assert "carries a user or password" in error, error
     assert "never retrieved" not in result.stderr
     assert len(own_lines(result.stderr)) == 2, result.stderr[-3000:]
 

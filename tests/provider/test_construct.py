@@ -27,8 +27,9 @@ from tests.provider.fake_engine import PROJECT, STACK, FakeMonitor
 PKG = "atlas-lambda:index"
 ORG_ID = "0123456789abcdef01234567"
 ROLE_ARN = "arn:aws:iam::123456789012:role/app"
+SRV = "mongodb+srv://orders-pl-0.abcde.mongodb.net"
 CLUSTER = {"clusterName": "c", "awsRegion": "us-east-1", "orgId": ORG_ID}
-LAMBDA = {"functionName": "f", "vpcId": "v", "subnetIds": ["s"], "mongodbSrv": "m",
+LAMBDA = {"functionName": "f", "vpcId": "v", "subnetIds": ["s"], "mongodbSrv": SRV,
           "databaseName": "d", "code": pulumi.AssetArchive({})}  # fmt: skip
 # A MongoLambda the plugin packages: `sourceDir` is added per test.
 SOURCE_LAMBDA = {"functionName": "orders-api", "vpcId": "vpc-0123456789abcdef0",
@@ -299,7 +300,7 @@ def property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
         ("IamDatabaseUser", {"projectId": ORG_ID, "roleArn": ROLE_ARN, "clusterName": "c",
                              "databaseName": "app", "roles": ["root"]}, "roles", "root"),
         ("MongoLambda", {"functionName": "f", "vpcId": "v", "subnetIds": ["s"],
-                         "mongodbSrv": "m", "databaseName": "d", "code": pulumi.AssetArchive({}),
+                         "mongodbSrv": SRV, "databaseName": "d", "code": pulumi.AssetArchive({}),
                          "environment": {"AWS_REGION": "x"}}, "environment.AWS_REGION",
          "reserved"),
         # Strings where numbers go, and a bool for a number: the components' args check.
