@@ -151,6 +151,7 @@ def access_list_findings(view: StackView, args: StackValidationArgs) -> Located:
     allow_anywhere = bool(config.get(ALLOW_ACCESS_FROM_ANYWHERE, False))
     network = NetworkView(view.resources)
     pending: list[str] = []
+    given: list[tuple[str, str]] = []  # (value, urn) of the entries a user wrote
     for entry in network.of_type(types.IP_ACCESS_LIST):
         for field in ACCESS_LIST_FIELDS:
             value = read(entry.props, field)
@@ -167,8 +168,12 @@ def access_list_findings(view: StackView, args: StackValidationArgs) -> Located:
                 continue
             else:
                 findings = rules.access_list([str(value)], allow_list, key=field)
+                given.append((str(value), entry.urn))
             for finding in findings:
                 yield finding, entry.urn
+    # Entries that are 0.0.0.0/0 in pieces (0.0.0.0/1 + 128.0.0.0/1), none wide alone.
+    for finding in rules.access_list_union([value for value, _ in given], key="cidrBlock"):
+        yield finding, given[-1][1]
     if pending:
         unknown = UnknownValueError(UNKNOWN_STRING_VALUE, [pending[0]])
         unknown.message = f"{', '.join(pending)} can't be known during preview"

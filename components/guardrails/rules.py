@@ -481,31 +481,44 @@ def access_list_span(entries: Sequence[str], key: str = "accessListCidrs") -> li
     """Entries that open the cluster to the internet in pieces: a block wider than
     ACCESS_LIST_MIN_PREFIX, or entries that together cover every IPv4 (or IPv6) address
     (`0.0.0.0/1` + `128.0.0.0/1` is 0.0.0.0/0). A single /0 is `access_list`'s finding."""
-    networks: dict[int, list[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {4: [], 6: []}
     findings = []
-    for entry in entries:
-        try:
-            network = ipaddress.ip_network(entry, strict=False)
-        except ValueError:
-            continue  # not a CIDR (a security group, or `access_list`'s finding)
-        networks[network.version].append(network)
+    for network in _networks(entries):
         minimum = ACCESS_LIST_MIN_PREFIX[network.version]
         if 0 < network.prefixlen < minimum:
             findings.append(
                 Finding(
                     "access-list",
                     key,
-                    f"{entry} is wider than a /{minimum}: it admits "
+                    f"{network} is wider than a /{minimum}: it admits "
                     f"{network.num_addresses:,} addresses, a large part of the internet",
                     allowed=f"IPv4 blocks of /{ACCESS_LIST_MIN_PREFIX[4]} or narrower, IPv6 "
                     f"/{ACCESS_LIST_MIN_PREFIX[6]} or narrower (ideally your NAT addresses, /32)",
                 )
             )
-    for version, found in networks.items():
-        whole = "0.0.0.0/0" if version == 4 else "::/0"
-        if len(found) > 1 and any(
-            net.prefixlen == 0 for net in ipaddress.collapse_addresses(found)  # type: ignore[type-var]
-        ) and not any(net.prefixlen == 0 for net in found):
+    return findings + access_list_union(entries, key)
+
+
+def _networks(entries: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The entries that are CIDR blocks (security groups and typos are other findings)."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def access_list_union(entries: Iterable[str], key: str = "accessListCidrs") -> list[Finding]:
+    """Entries that together, none alone, cover every IPv4 (or IPv6) address."""
+    findings = []
+    networks = _networks(entries)
+    for version, whole in ((4, "0.0.0.0/0"), (6, "::/0")):
+        found = [net for net in networks if net.version == version]
+        if any(net.prefixlen == 0 for net in found):
+            continue  # refused as itself
+        collapsed = ipaddress.collapse_addresses(found)  # type: ignore[type-var]
+        if any(net.prefixlen == 0 for net in collapsed):
             findings.append(
                 Finding(
                     "access-list",

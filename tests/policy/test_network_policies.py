@@ -364,6 +364,20 @@ class TestAccessList:
         [(message, _)] = run("atlas-access-list", {"e": self.entry("::/0")}, config)
         assert message.startswith("cidrBlock: ::/0 opens the cluster to the whole internet")
 
+    def test_anywhere_in_pieces_is_never_allowed(self) -> None:
+        """0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0 (each is also wider than a /8); 256 /8s
+        are too, though each alone passes with the opt-in (issue 17)."""
+        config = {**ANYWHERE, "allowAccessList": True}
+        halves = {"low": self.entry("0.0.0.0/1", "low"), "high": self.entry("128.0.0.0/1", "high")}
+        messages = [message for message, _ in run("atlas-access-list", halves, config)]
+        assert any("wider than a /8" in message for message in messages), messages
+        assert any("cover every IPv4 address" in message for message in messages), messages
+        eights = {f"e{n}": self.entry(f"{n}.0.0.0/8", f"e{n}") for n in range(256)}
+        [(message, _)] = run("atlas-access-list", eights, config)
+        assert message.startswith("cidrBlock: together the entries cover every IPv4 address")
+        del eights["e10"]
+        assert run("atlas-access-list", eights, config) == []
+
     @pytest.mark.parametrize(
         ("field", "value"),
         [("cidrBlock", "203.0.113.0/24"), ("ipAddress", "203.0.113.7"),
