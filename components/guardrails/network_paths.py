@@ -22,7 +22,7 @@ Sources:
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .rules import Finding
 from .tiers import DEDICATED_TIERS, is_dedicated
@@ -195,6 +195,32 @@ def vpc_dns(
             "public addresses and bypass the peering",
             allowed="a VPC with enableDnsSupport and enableDnsHostnames on (aws ec2 "
             "modify-vpc-attribute), or no vpcId to create one",
+        )
+    ]
+
+
+def peered_subnets(
+    vpc_cidr: str, subnets: Mapping[str, str], key: str = "subnetIds"
+) -> list[Finding]:
+    """Atlas routes a peering back only to its `routeTableCidrBlock` (the VPC's primary
+    block here: pulumi_mongodbatlas NetworkPeering `route_table_cidr_block`, "AWS VPC CIDR
+    block or subnet"), and its access list admits only that block: a function subnet in a
+    secondary block could send to Atlas but never hear back."""
+    primary = _network(vpc_cidr)
+    outside = [
+        f"{subnet} ({block})"
+        for subnet, block in subnets.items()
+        if primary and (network := _network(block)) and not network.subnet_of(primary)
+    ]
+    if not outside:
+        return []
+    return [
+        Finding(
+            "peering-subnets",
+            key,
+            f"{', '.join(outside)} lie outside the VPC's primary block {vpc_cidr}, the only "
+            "one the peering routes back to and the access list admits",
+            allowed=f"subnets within {vpc_cidr}",
         )
     ]
 

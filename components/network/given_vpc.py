@@ -113,3 +113,16 @@ def read_vpc(
 ) -> pulumi.Output[aws.ec2.GetVpcResult]:
     """The VPC's CIDR blocks and DNS attributes."""
     return aws.ec2.get_vpc_output(id=vpc_id, opts=pulumi.InvokeOutputOptions(parent=parent))
+
+
+def subnet_cidrs(
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]], parent: pulumi.Resource
+) -> pulumi.Output[dict[str, str]]:
+    """Each subnet's CIDR block, read from EC2."""
+    invoke = pulumi.InvokeOutputOptions(parent=parent)
+
+    def read(ids: list[str]) -> pulumi.Output[dict[str, str]]:
+        blocks = [aws.ec2.get_subnet_output(id=subnet, opts=invoke).cidr_block for subnet in ids]
+        return pulumi.Output.all(*blocks).apply(lambda found: dict(zip(ids, found, strict=True)))
+
+    return pulumi.Output.from_input(subnet_ids).apply(read)

@@ -237,7 +237,7 @@ class AtlasLambda(pulumi.ComponentResource):
             return cluster.access_list_cidrs
         addresses = given_vpc.nat_public_ips(network.vpc_id, network.subnet_ids, self)
         cluster.admit("nat", addresses, "NAT gateway of the Lambda function")
-        return addresses.apply(lambda ips: [f"{ip}/32" for ip in ips])
+        return addresses
 
     def stack_outputs(self) -> dict[str, pulumi.Output]:
         """The outputs a stack exports, under the names `pulumi stack output` shows."""

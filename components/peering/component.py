@@ -69,9 +69,10 @@ def private_srv(connection_strings: Mapping[str, Any] | None) -> str:
     return srv
 
 
-def check_vpc(vpc: Any, atlas_cidr: str) -> str:
-    """A given VPC (`get_vpc` result) refused as the stack config would be: DNS off, or a
-    CIDR block (primary or secondary) overlapping the Atlas CIDR. Returns its CIDR."""
+def check_vpc(vpc: Any, atlas_cidr: str, subnets: Mapping[str, str] | None = None) -> str:
+    """A given VPC (`get_vpc` result) refused as the stack config would be: DNS off, a CIDR
+    block (primary or secondary) overlapping the Atlas CIDR, or a function subnet outside
+    the primary block (`subnets`: subnet → CIDR). Returns its primary CIDR."""
     cidrs = [vpc.cidr_block] + [
         block.cidr_block
         for block in vpc.cidr_block_associations or []
@@ -80,6 +81,7 @@ def check_vpc(vpc: Any, atlas_cidr: str) -> str:
     rules.raise_on_errors(
         network_paths.vpc_dns(vpc.id, vpc.enable_dns_support, vpc.enable_dns_hostnames)
         + network_paths.cidr_overlap(atlas_cidr, cidrs)
+        + network_paths.peered_subnets(vpc.cidr_block, subnets or {})
     )
     return vpc.cidr_block
 
@@ -112,7 +114,10 @@ class VpcPeering(pulumi.ComponentResource):
             vpc_cidr: pulumi.Input[str] = args["vpc_cidr"]
         else:
             vpc = given_vpc.read_vpc(args["vpc_id"], self)
-            vpc_cidr = vpc.apply(lambda read: check_vpc(read, cidr))
+            blocks = given_vpc.subnet_cidrs(args["subnet_ids"], self)
+            vpc_cidr = pulumi.Output.all(vpc, blocks).apply(
+                lambda read: check_vpc(read[0], cidr, read[1])
+            )
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self.peering = atlas.NetworkPeering(
             f"{name}-atlas",

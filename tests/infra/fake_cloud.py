@@ -56,6 +56,8 @@ class GivenVpc:
     route_tables: Mapping[str, str | None] = field(default_factory=dict)
     nat_routes: Mapping[str, str] = field(default_factory=dict)
     nat_public_ips: Mapping[str, str] = field(default_factory=dict)
+    subnet_cidrs: Mapping[str, str] = field(default_factory=dict)
+    """Subnet → CIDR block, for subnets whose block matters (a secondary one)."""
 
     def table_of(self, subnet: str) -> str | None:
         return self.route_tables.get(subnet) or self.main_route_table
@@ -131,6 +133,15 @@ class FakeCloud(pulumi.runtime.Mocks):
         self.service_zones = [f"{region}{suffix}" for suffix in service_zones]
         # Zones of subnets the stack is given (bring-your-own VPC); created ones add theirs.
         self.subnet_zones: dict[str, str] = dict(subnet_zones or {})
+
+    def subnet_cidr(self, subnet: str) -> str:
+        """A given subnet's block: as its VPC lists it, else a /24 of the VPC's primary
+        block (the first given VPC's, or 10.0.0.0/16)."""
+        for vpc in self.vpcs.values():
+            if subnet in vpc.subnet_cidrs:
+                return vpc.subnet_cidrs[subnet]
+        primary = next(iter(self.vpcs.values())).cidr_block if self.vpcs else "10.0.0.0/16"
+        return primary.rsplit(".", 2)[0] + ".0.0/24"
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.events.append(("create", f"{args.typ}::{args.name}"))
@@ -211,7 +222,8 @@ class FakeCloud(pulumi.runtime.Mocks):
             return {"serviceName": name, "availabilityZones": self.service_zones, "id": name}
         if args.token == "aws:ec2/getSubnet:getSubnet":
             subnet = args.args["id"]
-            return {"id": subnet, "availabilityZone": self.subnet_zones[subnet]}
+            return {"id": subnet, "availabilityZone": self.subnet_zones.get(subnet),
+                    "cidrBlock": self.subnet_cidr(subnet)}  # fmt: skip
         if args.token == "mongodbatlas:index/getAdvancedCluster:getAdvancedCluster":
             return {"connectionStrings": self._private_strings(args.args["name"])}
         self.reads.append((args.token, dict(args.args)))

@@ -249,12 +249,6 @@ def test_given_vpc_admits_the_nat_addresses_read_through_the_subnets_route_table
     assert mongodb_uri(plan).hostname == host(fake.standard_srv_for(plan.outputs["clusterName"]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="components/pattern/component.py AtlasLambda._nat_addresses returns the read "
-    "addresses as /32 blocks, and the pattern exports that list as natPublicIps; a created "
-    "VPC exports the bare addresses",
-)
 def test_given_vpc_exports_the_nat_addresses_as_a_created_vpc_does():
     plan, _ = deployed("nat", given_vpc_config("natGateway"), vpcs=[GIVEN_NAT_VPC])
     assert plan.outputs["natPublicIps"] == ["198.51.100.7", "198.51.100.8"]

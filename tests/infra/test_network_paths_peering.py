@@ -302,6 +302,20 @@ def test_given_vpc_with_a_secondary_block_apart_from_atlas_peers():
     assert plan.by_type(ROUTE)
 
 
+def test_given_vpc_function_subnet_in_a_secondary_block_is_refused_naming_subnet_ids():
+    """pulumi_mongodbatlas NetworkPeering `route_table_cidr_block` ("AWS VPC CIDR block or
+    subnet") is the one block Atlas routes back to, here the VPC's primary one: a function
+    subnet in a secondary block would never hear back, and the access list would not
+    admit it."""
+    subnet = next(iter(GIVEN_SUBNET_ZONES))
+    vpc = GivenVpc(secondary_cidr_blocks=["10.30.0.0/16"], subnet_cidrs={subnet: "10.30.1.0/24"})
+    fake = FakeCloud(subnet_zones=GIVEN_SUBNET_ZONES, vpcs=[vpc])
+    error = refusal(lambda: deployed_on(fake, "peering", given_vpc_config("peering")))
+    assert error.key == "subnetIds", str(error)
+    assert f"{subnet} (10.30.1.0/24)" in str(error) and "10.20.0.0/16" in str(error)
+    assert not created(fake, PEERING, "app-peering-atlas")
+
+
 # --- a given Atlas project ---------------------------------------------------------------
 
 EXISTING = {"id": "65c0ffee0000000000000001", "atlasCidrBlock": ATLAS_CIDR,
