@@ -69,8 +69,8 @@ from .tree import Manifest, clean_install_tree, iter_tree, scan_files, zipped_si
 if TYPE_CHECKING:
     import pulumi
 
-# Dependencies go in a layer unless asked otherwise (see README: code-only deploys upload
-# kilobytes, and the preview says whether code or dependencies changed).
+# Dependencies go in a layer unless asked otherwise (see docs/packaging.md: code-only deploys
+# upload kilobytes, and the preview says whether code or dependencies changed).
 DEFAULT_LAYER = True
 LAYER_PREFIX = "python"  # Lambda puts /opt/python on sys.path
 

@@ -1,4 +1,4 @@
-"""The handler's JSON log lines carry what the README's Logs Insights queries read.
+"""The handler's JSON log lines carry what the Logs Insights queries (docs/operations.md) read.
 
 Lambda's JSON log format (MongoLambda sets `logging_config.log_format = JSON`) makes the
 runtime client format records with awslambdaric's JsonFormatter, which keeps `extra`

@@ -1,6 +1,7 @@
-"""examples/python, the README's pip snippet, run under the mock engine with the
-invariants the stack holds: a function that can reach its cluster, a database user for its
-role, the connection budget respected, the tags on the resources."""
+"""examples/python, the pip snippet of the README and docs/your-own-program.md, run under
+the mock engine with the invariants the stack holds: a function that can reach its
+cluster, a database user for its role, the connection budget respected, the tags on the
+resources."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ def test_the_example_over_budget_is_refused(program_dir: Path) -> None:
 
 
 def test_the_example_is_short() -> None:
-    """The README promises the whole pattern in under 15 lines."""
+    """The README and the docs promise the whole pattern in under 15 lines."""
     text = (EXAMPLE / "__main__.py").read_text()
     body = text.split('"""', 2)[2]  # after the module docstring
     code = [line for line in body.splitlines() if line.strip()]
