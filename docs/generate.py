@@ -200,8 +200,8 @@ def components_page(schema: Mapping[str, Any] | None = None) -> str:
         ),
         "# Components reference",
         "",
-        f"The component package `{schema['name']}` (version {schema.get('version', '')})"
-        " serves these components to every Pulumi language (`pulumi package add`, see",
+        f"The component package `{schema['name']}` serves these components to every Pulumi",
+        "language (`pulumi package add`, see",
         "[other languages](../other-languages.md)); from Python they are classes of",
         "`pulumi_atlas_lambda` whose args are the same inputs in snake_case. **Output**: yes",
         "when the input takes another resource's Output; no when it must be a plain value,",
