@@ -123,7 +123,7 @@ class AtlasLambdaArgs(TypedDict):
     """Duration alarm when an invocation passes this percent of the timeout, 1-99 (80)."""
     tags: NotRequired[Mapping[str, str]]
     """Tags on every taggable AWS resource and on the Atlas project and cluster, besides
-    the default `atlas-lambda:project` and `atlas-lambda:stack`."""
+    the default `pulumi:project` and `pulumi:stack`."""
     # --- Only on the component -------------------------------------------------------------
     aws_region: NotRequired[str]
     """AWS region of the function and the cluster; the `aws:region` config by default."""
