@@ -10,7 +10,17 @@ handled here, so the components stay ordinary Python:
   then stores the float again (pulumi/pulumi#21944 has no effect): `range(3.0)` fails;
 - any exception from a constructor becomes a generic error: a `ConfigError` is re-raised as
   `InputPropertyError`, which the server (pulumi/provider/server.py) answers with
-  INVALID_ARGUMENT and the property's path.
+  INVALID_ARGUMENT and the property's path; so is one raised later, inside an apply (a
+  secret `mongodbSrv` refused once its value is known), which would otherwise come back as
+  a traceback when the server serializes the component's outputs;
+- an unknown (`Unknown`, the old string sentinel, or NaN and Infinity for a number) reaches
+  a constructor as it is, or crashes the SDK's `int()`: an input the component needs now is
+  refused naming it, any other becomes an unknown Output;
+- without the engine's `outputValues`, a map or list holding one secret or another
+  resource's output arrives as one Output for the whole input: a map of values that may be
+  Outputs (`environment`) is split back into its entries;
+- every reason is cut short (errors.clip): a 3 MB value quoted back exceeds the 16 KB of
+  gRPC metadata the error travels in (RESOURCE_EXHAUSTED instead of the message).
 
 A relative `sourceDir` names a folder of the consumer program, not of the plugin: the engine
 starts the plugin with the program's folder as its working directory (pulumi
@@ -19,8 +29,10 @@ no request carries it, so `provider/__main__.py` takes it at start and every `so
 input is made absolute against it before a component sees it.
 """
 
+import asyncio
 import difflib
 import json
+import math
 import re
 import sys
 from collections.abc import Collection
@@ -29,18 +41,21 @@ from typing import Any, Literal, get_args, get_origin
 
 import pulumi
 from pulumi.errors import InputPropertyError
+from pulumi.output import Unknown
 from pulumi.provider import main
 from pulumi.provider.experimental.analyzer import Analyzer, PropertyDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.schema import generate_schema
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
+from pulumi.runtime import rpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from .cluster.component import AtlasCluster
 from .database_user.component import IamDatabaseUser
-from .errors import ConfigError
+from .errors import ConfigError, clip
 from .lambda_function.component import MongoLambda
+from .locations import toolkit_version
 from .names import camel_case
 from .network.component import Network
 from .pattern.component import AtlasLambda
@@ -48,7 +63,9 @@ from .peering.component import VpcPeering
 from .private_endpoint.component import PrivateEndpoint
 
 PACKAGE_NAME = "atlas-lambda"
-PACKAGE_VERSION = "0.1.0"
+# The toolkit's one version (function/atlas_lambda/version.py), as the wheel has it; a release
+# tags it v<version>, which is what `pulumi package add .../provider@v<version>` pins.
+PACKAGE_VERSION = toolkit_version()
 COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (
     AtlasLambda,
     AtlasCluster,
@@ -100,14 +117,106 @@ def property_path(key: str, inputs: Collection[str]) -> str:
     return name + rest if rest.startswith(".") else name
 
 
+# The largest whole number a float (JSON's and protobuf's only number) holds exactly.
+EXACT_FLOAT_MAX = 2**53
+UNKNOWN_NOW = (
+    "is unknown during preview (another resource's output), but this input must be known "
+    "when the component is constructed"
+)
+
+
 def whole_number(path: str, value: Any) -> Any:
     """An integer input as the engine sends it (a float) back to `int`; Outputs and
     unknowns pass through."""
     if isinstance(value, float):
-        if not value.is_integer():
+        if not math.isfinite(value) or not value.is_integer():
             raise InputPropertyError(path, f"{value} is not a whole number")
+        if abs(value) > EXACT_FLOAT_MAX:
+            raise InputPropertyError(
+                path, f"{value:.3g} is beyond the whole numbers a number input carries exactly"
+            )
         return int(value)
     return value
+
+
+def is_unknown(value: Any) -> bool:
+    """An unknown as the engine sends it: `Unknown` (deserialized with keep_unknowns) or the
+    old string sentinel."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
+def contains_unknown(value: Any) -> bool:
+    if is_unknown(value):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(item) for item in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(item) for item in value)
+    return False
+
+
+def settled_output(value: Any, resources: set[Any] | None = None, secret: bool = False) -> Any:
+    """An Output of `value` that is already resolved (unknown when `value` is)."""
+    loop = asyncio.get_event_loop()
+    done = [loop.create_future() for _ in range(3)]
+    for future, result in zip(done, (value, not is_unknown(value), secret), strict=True):
+        future.set_result(result)
+    return pulumi.Output(set(resources or ()), *done)
+
+
+def _resolved(output: pulumi.Output[Any]) -> Any:
+    """The SDK's data of an Output the server built from the request (server.py
+    _select_value: a future already set), or None when it is not settled yet."""
+    data = getattr(output, "_data", None)
+    if isinstance(data, asyncio.Future) and data.done() and not data.cancelled():
+        return data.result() if data.exception() is None else None
+    return None
+
+
+def unknowns_as_outputs(value: Any) -> Any:
+    """`value` with each unknown in it an unknown Output, for an input that takes Outputs."""
+    if is_unknown(value):
+        return settled_output(Unknown())
+    if isinstance(value, list):
+        return [unknowns_as_outputs(item) for item in value]
+    if isinstance(value, dict) and rpc._special_sig_key not in value:
+        return {key: unknowns_as_outputs(item) for key, item in value.items()}
+    return value
+
+
+def split_output(path: str, value: pulumi.Output[Any], prop: PropertyDefinition) -> Any:
+    """A map (or list) input the server wrapped whole in one Output, because one entry is
+    a secret or another resource's output, back into a map of Outputs: each entry keeps the
+    secrecy and dependencies (all the wrapper knows). Only for entries that may be Outputs;
+    the map's own keys must be known now."""
+    entry = prop.additional_properties if prop.type == PropertyType.OBJECT else prop.items
+    data = _resolved(value)
+    if data is None or entry is None or entry.plain or entry.ref or not data.is_known:
+        reason = (
+            UNKNOWN_NOW if data is not None and not data.is_known
+            else "must be a plain value here: its entries cannot be secrets or other "
+            "resources' outputs"
+        )  # fmt: skip
+        raise InputPropertyError(path, reason)
+    def entry_output(item: Any) -> Any:
+        return settled_output(item, data.resources, data.is_secret)
+
+    if isinstance(data.value, dict):
+        return {key: entry_output(item) for key, item in data.value.items()}
+    if isinstance(data.value, list):
+        return [entry_output(item) for item in data.value]
+    raise InputPropertyError(path, f"must be a {prop.type.value if prop.type else 'value'}")
+
+
+def config_error_in(error: BaseException | None) -> ConfigError | None:
+    """The ConfigError `error` is or was caused by (the SDK wraps an apply's exception in
+    "While processing ..." ValueErrors, each `from` the one before)."""
+    seen = 0
+    while error is not None and seen < 100:
+        if isinstance(error, ConfigError):
+            return error
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return None
 
 
 class LiteralAwareAnalyzer(Analyzer):
@@ -190,12 +299,12 @@ class AtlasLambdaProvider(ComponentProvider):
                     f"is not an input of {component_name}{hint} "
                     f"(allowed: {', '.join(sorted(properties))})",
                 )
-        for schema_name, prop in properties.items():
-            value = inputs.get(schema_name) if isinstance(inputs, dict) else None
-            # The SDK's own refusal of a string here names the parent path ('' at the top).
-            if prop.type == PropertyType.INTEGER and isinstance(value, str) and value != UNKNOWN:
-                path = f"{property_path}.{schema_name}" if property_path else schema_name
-                raise InputPropertyError(path, f"must be an integer, not str {value!r}")
+        if isinstance(inputs, dict):
+            inputs = dict(inputs)
+            for schema_name, prop in properties.items():
+                if schema_name in inputs:
+                    path = f"{property_path}.{schema_name}" if property_path else schema_name
+                    inputs[schema_name] = self.settle_input(path, inputs[schema_name], prop)
         mapped = super().map_input_properties(
             inputs, properties, mapping, component_name, property_path
         )
@@ -211,6 +320,34 @@ class AtlasLambdaProvider(ComponentProvider):
             mapped[py_name] = resolve_source_dir(path, mapped[py_name], program_dir)
         return mapped
 
+    @staticmethod
+    def settle_input(path: str, value: Any, prop: PropertyDefinition) -> Any:
+        """One input as the component can take it, or an InputPropertyError naming it: an
+        unknown where a plain value is needed, a number that is no whole number (NaN,
+        Infinity, a string, an Output), a map wrapped whole in one Output."""
+        if prop.type == PropertyType.INTEGER:
+            # The SDK's own refusals name the parent path ('' at the top) or crash in int().
+            if is_unknown(value) or isinstance(value, pulumi.Output):
+                raise InputPropertyError(path, UNKNOWN_NOW if is_unknown(value) else (
+                    "must be a plain number, known now: not a secret or another resource's "
+                    "output"
+                ))  # fmt: skip
+            if isinstance(value, str):
+                raise InputPropertyError(path, f"must be an integer, not str {value!r}")
+            return whole_number(path, value)
+        if isinstance(value, pulumi.Output):
+            if prop.plain and prop.type in (PropertyType.OBJECT, PropertyType.ARRAY):
+                return split_output(path, value, prop)
+            return value
+        if not contains_unknown(value):
+            return value
+        if prop.plain and (is_unknown(value) or prop.ref is None):
+            # A plain map or list may hold Outputs in its entries (environment's values).
+            entry = prop.additional_properties or prop.items
+            if is_unknown(value) or entry is None or entry.plain or entry.ref:
+                raise InputPropertyError(path, UNKNOWN_NOW)
+        return unknowns_as_outputs(value)
+
     def construct(
         self,
         name: str,
@@ -218,16 +355,43 @@ class AtlasLambdaProvider(ComponentProvider):
         inputs: Any,
         options: pulumi.ResourceOptions | None = None,
     ) -> ConstructResult:
+        component = resource_type.rsplit(":", maxsplit=1)[-1]
+        names = self._component_defs[component].inputs if component in self._component_defs else {}
         try:
-            return super().construct(name, resource_type, inputs, options)
+            result = super().construct(name, resource_type, inputs, options)
         except ComponentInitError as error:
             if not isinstance(error.inner, ConfigError):
                 raise
-            component = resource_type.rsplit(":", maxsplit=1)[-1]
-            inner = error.inner
-            path = property_path(inner.key, self._component_defs[component].inputs)
-            reason = inner.problem + (f" (allowed: {inner.allowed})" if inner.allowed else "")
-            raise InputPropertyError(path, reason) from inner
+            raise self.property_error(error.inner, names) from None
+        except InputPropertyError as error:  # the SDK's own, which may quote the value
+            raise InputPropertyError(clip(error.property_path), clip(error.reason)) from None
+        state = {key: self.naming_late_errors(value, names) for key, value in result.state.items()}
+        return ConstructResult(result.urn, state)
+
+    @staticmethod
+    def property_error(error: ConfigError, inputs: Collection[str]) -> InputPropertyError:
+        """The InputPropertyError naming the input a ConfigError's key names."""
+        reason = error.problem + (f" (allowed: {error.allowed})" if error.allowed else "")
+        return InputPropertyError(clip(property_path(error.key, inputs)), clip(reason))
+
+    def naming_late_errors(self, value: Any, inputs: Collection[str]) -> Any:
+        """An output of the component that fails because an apply refused a value (a
+        secret `mongodbSrv` with a password) fails with the InputPropertyError naming that
+        input: raised as itself, not inside the SDK's "While processing ..." ValueError,
+        the server answers it as INVALID_ARGUMENT rather than a traceback."""
+        if not isinstance(value, pulumi.Output):
+            return value
+
+        async def data() -> Any:
+            try:
+                return await value._data
+            except Exception as error:
+                refused = config_error_in(error)
+                if refused is None:
+                    raise
+                raise self.property_error(refused, inputs) from None
+
+        return pulumi.Output._from_data(data())
 
 
 def provider(program_dir: Path | None = None) -> AtlasLambdaProvider:
