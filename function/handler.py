@@ -31,6 +31,7 @@ from atlas_lambda.client import (
     refuse_fast_if_refused,
 )
 from atlas_lambda.deadline import DeadlineExceeded, invocation_deadline
+from atlas_lambda.faults import ReplyFault, UnreadableReply, reply_fault
 from atlas_lambda.http import (
     JSON_CONTENT_TYPE,
     HttpError,
@@ -43,7 +44,13 @@ from atlas_lambda.http import (
 from atlas_lambda.snapstart import prepare_if_snap_start
 from bson import ObjectId
 from pymongo import MongoClient
-from pymongo.errors import ConfigurationError, InvalidName, OperationFailure, PyMongoError
+from pymongo.errors import (
+    ConfigurationError,
+    InvalidName,
+    OperationFailure,
+    ProtocolError,
+    PyMongoError,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -122,8 +129,10 @@ def parse_limit(query: Mapping[str, str]) -> int:
     return limit
 
 
-def item_view(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON shape of a stored item."""
+def item_view(document: object) -> dict[str, Any]:
+    """The JSON shape of a stored item; UnreadableReply if the database sent no document."""
+    if not isinstance(document, Mapping) or "_id" not in document:
+        raise UnreadableReply(f"an item is not a document with an _id: {type(document).__name__}")
     return {
         "id": str(document["_id"]),
         "name": document.get("name"),
@@ -217,6 +226,17 @@ def handle(event: object, context: Any) -> dict[str, Any]:
         return endpoint(client, request, item_id)
 
 
+UNREADABLE_REPLY = "database sent a reply the function cannot read"
+INVALID_AUTHENTICATION_REPLY = "database sent an invalid authentication reply"
+
+
+def bad_gateway(fault: ReplyFault) -> dict[str, Any]:
+    """502 for a reply the database should not have sent; the cause goes to the log only."""
+    message = INVALID_AUTHENTICATION_REPLY if fault.during_authentication else UNREADABLE_REPLY
+    LOGGER.error("%s: %s", message, fault.cause)
+    return error_response(502, message)
+
+
 def misconfigured(reason: str, summary: str | None = None) -> dict[str, Any]:
     """500 for a fault in the function's setup; the reason goes to the log only."""
     LOGGER.error("function misconfigured: %s", reason)
@@ -267,6 +287,8 @@ def respond(event: object, context: Any) -> dict[str, Any]:
     except DatabaseRefused as exc:
         LOGGER.warning("database unavailable: %s", exc)
         return error_response(503, "database refused the connection")
+    except ProtocolError as exc:  # a PyMongoError, unlike the other reply faults
+        return bad_gateway(reply_fault(exc) or ReplyFault(repr(exc), False))
     except OperationFailure as exc:
         if NO_AWS_CREDENTIALS in str(exc):
             return misconfigured(
@@ -274,6 +296,9 @@ def respond(event: object, context: Any) -> dict[str, Any]:
                 f" AWS_SESSION_TOKEN; Lambda sets them from the execution role): {exc}",
                 "no AWS credentials",
             )
+        fault = reply_fault(exc)
+        if fault is not None:
+            return bad_gateway(fault)
         if exc.code in MISCONFIGURATION_CODES:
             return misconfigured(f"{MISCONFIGURATION_CODES[exc.code]} ({exc.code}): {exc}")
         if exc.code == AUTHENTICATION_FAILED:
@@ -288,6 +313,11 @@ def respond(event: object, context: Any) -> dict[str, Any]:
         if exc.timeout:
             return error_response(503, "database did not answer before the deadline")
         return error_response(503, "database unavailable")
-    except Exception:
+    except Exception as exc:
+        # PyMongo lets InvalidBSON, and a KeyError or TypeError from indexing a malformed
+        # reply, escape as they are.
+        fault = reply_fault(exc)
+        if fault is not None:
+            return bad_gateway(fault)
         LOGGER.exception("unexpected error")
         return error_response(500, "internal error")

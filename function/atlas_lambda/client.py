@@ -66,6 +66,14 @@ LAMBDA_CLIENT_DEFAULTS: Mapping[str, Any] = {
     "connect": False,
     "retryWrites": True,
     "retryReads": True,
+    # Data other clients wrote must not turn a read into an error: a date outside Python's
+    # years 1-9999 (JavaScript's "infinity" 8.64e15 ms is year 275760) comes back as
+    # bson.DatetimeMS instead of raising InvalidBSON; bytes that are not UTF-8 (the server
+    # does not validate strings) become U+FFFD, the Unicode replacement character, which
+    # marks them as undecodable. Not "backslashreplace": its "\xe9" is indistinguishable
+    # from text that really holds a backslash, and written back it would become real data.
+    "datetime_conversion": "DATETIME_AUTO",
+    "unicode_decode_error_handler": "replace",
 }
 """Client options suited to Lambda. An option set in MONGODB_URI wins over its default here."""
 
