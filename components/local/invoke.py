@@ -41,6 +41,7 @@ from ..locations import FUNCTION_SOURCE_DIR, project_dir
 
 PROJECT_DIR = project_dir()
 FUNCTION_TYPE = "aws:lambda/function:Function"
+FUNCTION_DIR = "function"
 DEFAULT_EVENT = "GET /health"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
@@ -241,11 +242,20 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Connections:
+    """What the environment held once warm, by kind, and what it opened in all; the
+    budget model's figure for one environment is compared with what it holds."""
+
     opened: int
     open: int
     monitor: int
     pool: int
     model: int
+
+    @property
+    def closed(self) -> int:
+        """Opened and closed again during the run (a connection cut mid-handshake by a
+        timeout, say: on a loaded machine the handler's first-call probe can cut one)."""
+        return self.opened - self.open
 
 
 @contextlib.contextmanager
@@ -270,8 +280,9 @@ def _deployment(cluster: Cluster, verifier: Any) -> Any:
     return MongosRouters(cluster.servers, auth=verifier)
 
 
-def _seed(deployment: Any, seed: Path | None) -> None:
-    """Documents to start with: {"db.collection": [documents]} in MongoDB Extended JSON."""
+def _seed(deployment: Any, seed: Path | None, database: str) -> None:
+    """Documents to start with: {"collection": [documents]} (the stack's database) or
+    {"database.collection": [...]}, in MongoDB Extended JSON (`{"$oid": "..."}`)."""
     if seed is None:
         return
     from bson import json_util
@@ -281,15 +292,18 @@ def _seed(deployment: Any, seed: Path | None) -> None:
     except (ValueError, UnicodeDecodeError) as error:
         raise cli.CliError(f"--seed {seed}: not JSON ({error})", _SEED_HINT) from None
     if not isinstance(data, dict) or not all(
-        "." in k and isinstance(v, list) and all(isinstance(d, dict) for d in v)
-        for k, v in data.items()
+        k and isinstance(v, list) and all(isinstance(d, dict) for d in v) for k, v in data.items()
     ):
         raise cli.CliError(f"--seed {seed}: not a mapping of collections", _SEED_HINT)
-    for namespace, documents in data.items():
+    for name, documents in data.items():
+        namespace = name if "." in name else f"{database}.{name}"
         deployment.members[0].store.insert(namespace, documents)
 
 
-_SEED_HINT = 'write {"<database>.<collection>": [documents]} in MongoDB Extended JSON'
+_SEED_HINT = (
+    'write {"<collection>": [documents], "<database>.<collection>": [...]} in MongoDB '
+    "Extended JSON"
+)
 
 
 def run(
@@ -334,7 +348,7 @@ def run(
     deployment = _deployment(cluster, AwsAuthVerifier([identity])).start()
     progress(f"database: {cluster.describe()} on 127.0.0.1, requiring MONGODB-AWS")
     try:
-        _seed(deployment, seed)
+        _seed(deployment, seed, cluster.database)
         uri = build_lambda_uri(
             deployment.uri, database=cluster.database, app_name=function.name, sharded=False
         )
@@ -359,7 +373,7 @@ def run(
                 try:
                     environment.start()
                 except (RuntimeError, TimeoutError) as error:
-                    raise _init_failure(error, environment.log()) from None
+                    raise _init_failure(error, environment) from None
                 outcomes = []
                 for event in events:
                     try:
@@ -375,8 +389,8 @@ def run(
         connections = Connections(
             opened=sum(s.accepted for s in settled),
             open=sum(s.open for s in settled),
-            monitor=sum(s.accepted_monitor for s in settled),
-            pool=sum(s.accepted_pool for s in settled),
+            monitor=sum(s.open_monitor for s in settled),
+            pool=sum(s.open_pool for s in settled),
             model=model,
         )
     finally:
@@ -384,13 +398,28 @@ def run(
     return outcomes, connections, log
 
 
-def _init_failure(error: BaseException, log: str) -> cli.CliError:
-    sys.stderr.write(_function_log(log))
-    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+def _init_failure(error: BaseException, environment: Any) -> cli.CliError:
+    """The runtime client's own report of the init error (what Lambda shows), else ours."""
+    sys.stderr.write(_function_log(environment.log()))
+    posted = [_error_text(e.get("body", "")) for e in environment.api.init_errors]
+    reason = posted[0] if posted else (str(error).splitlines() or [type(error).__name__])[0]
     return cli.CliError(
-        f"the function did not start: {first}",
+        f"the function did not start: {reason}",
         "its log is above: fix the import or the init code of the handler, then run again",
     )
+
+
+def _error_text(body: Any) -> str:
+    """`errorType: errorMessage` of an error the runtime client posted."""
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError:
+            return body.strip()
+    if not isinstance(body, dict):
+        return str(body)
+    kind, message = body.get("errorType", "error"), str(body.get("errorMessage", ""))
+    return f"{kind}: {message}" if message else str(kind)
 
 
 def _invoke_failure(event: Event, error: BaseException, log: str) -> cli.CliError:
@@ -429,16 +458,15 @@ def render(outcomes: Sequence[Outcome], connections: Connections, cluster: Clust
     if connections.opened == 0:
         lines.append(f"connections: none opened on {cluster.describe()} (no invocation used it)")
         return "\n".join(lines) + "\n"
-    beyond = (
-        "; more than the model: does the handler make a client per invocation?"
-        if connections.opened > connections.model
-        else ""
-    )
+    notes = []
+    if connections.closed:
+        notes.append(f"{connections.closed} more opened and closed during the run")
+    if connections.open > connections.model:
+        notes.append("more than the model: does the handler make a client per invocation?")
     lines.append(
-        f"connections: {connections.opened} opened ({connections.monitor} monitoring, "
-        f"{connections.pool} pooled), {connections.open} open at the end, on "
-        f"{cluster.describe()}; the budget model counts {connections.model} per environment"
-        f"{beyond}"
+        f"connections: {connections.open} open ({connections.monitor} monitoring, "
+        f"{connections.pool} pooled) on {cluster.describe()}; the budget model counts "
+        f"{connections.model} per environment{''.join('; ' + note for note in notes)}"
     )
     return "\n".join(lines) + "\n"
 
@@ -458,6 +486,7 @@ def as_json(
         ],
         "connections": {
             "opened": connections.opened,
+            "closed": connections.closed,
             "open": connections.open,
             "monitor": connections.monitor,
             "pool": connections.pool,
@@ -480,7 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, help="invoke each event N times")
     parser.add_argument("--seed", type=Path, help="documents to start with (Extended JSON)")
-    parser.add_argument("--source", type=Path, help="function folder (default: the stack's)")
+    parser.add_argument(
+        "--source", type=Path, help="function folder (default: the project's function/)"
+    )
     parser.add_argument("--function", help="the function's name, if the stack has several")
     parser.add_argument("--log", action="store_true", help="print the function's log")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -491,7 +522,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     project = options.cwd.resolve()
     stack, words = split_arguments(options.args, project)
     events = [parse_event(word) for word in words] * options.repeat
-    source = (options.source or FUNCTION_SOURCE_DIR).resolve()
+    # The stack deploys the project's own function/ (AtlasLambda's default sourceDir).
+    default = project / FUNCTION_DIR
+    source = (options.source or (default if default.is_dir() else FUNCTION_SOURCE_DIR)).resolve()
     if not source.is_dir():
         raise cli.CliError(f"--source {source}: no such folder", "give the function's folder")
     if options.seed is not None and not options.seed.is_file():
@@ -515,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not options.log:
             sys.stderr.write(_function_log(log))
         raise cli.CliError(
-            f"{raised[0].event.label}: the handler raised {_status(raised[0])[7:]}",
+            f"{raised[0].event.label}: the handler raised {_error_text(raised[0].payload)}",
             "its log is above; a handler should answer every request (the sample handler "
             "maps each failure to a status)",
         )
