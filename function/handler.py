@@ -6,7 +6,11 @@ an API Gateway HTTP API):
     GET  /health           ping the database
     POST /items            {"name": str, "quantity": int} -> 201 {"id": ...}
     GET  /items/{id}       one item, or 404
-    GET  /items?limit=N    newest items first, 1 <= N <= MAX_LIST_LIMIT
+    GET  /items?limit=N    newest items first, 1 <= N <= MAX_LIST_LIMIT; "next" names the
+                           following page (?before=<id>) when there may be more
+
+A response never exceeds Lambda's 6 MB: a list stops at the last item that fits (its "next"
+goes on from there), and an item too large to return on its own gets a 413 naming it.
 
 Bad input gets a 4xx naming the problem; an unavailable database or a reached deadline
 gets a 503; the function's own misconfiguration (MONGODB_URI, the database name, missing
@@ -34,12 +38,17 @@ from atlas_lambda.deadline import DeadlineExceeded, invocation_deadline
 from atlas_lambda.faults import ReplyFault, UnreadableReply, reply_fault
 from atlas_lambda.http import (
     JSON_CONTENT_TYPE,
+    MAX_RESPONSE_BYTES,
     HttpError,
     HttpRequest,
+    body_bytes,
+    encoded,
     error_response,
+    fits_lambda_response,
     json_body,
     json_response,
     parse_event,
+    response_bytes,
 )
 from atlas_lambda.snapstart import prepare_if_snap_start
 from bson import ObjectId
@@ -129,6 +138,18 @@ def parse_limit(query: Mapping[str, str]) -> int:
     return limit
 
 
+def parse_before(query: Mapping[str, str]) -> ObjectId | None:
+    """The ``before`` query parameter (list items older than this id), or HttpError(400)."""
+    text = query.get("before")
+    if text is None:
+        return None
+    if not ObjectId.is_valid(text):
+        raise HttpError(
+            400, "query parameter 'before' must be an item id (24 hexadecimal characters)"
+        )
+    return ObjectId(text)
+
+
 def item_view(document: object) -> dict[str, Any]:
     """The JSON shape of a stored item; UnreadableReply if the database sent no document."""
     if not isinstance(document, Mapping) or "_id" not in document:
@@ -167,18 +188,89 @@ def create_item(client: Client, request: HttpRequest, item_id: str | None) -> di
     return json_response(201, {"id": str(new_id)}, {"location": f"/items/{new_id}"})
 
 
+def too_large(item_id: str, size: int, hint: str = "") -> HttpError:
+    """413 for an item whose JSON alone exceeds what a Lambda response can carry."""
+    return HttpError(
+        413,
+        f"item {item_id} is too large to return: its response would be {size} bytes, and an"
+        f" AWS Lambda response carries at most {MAX_RESPONSE_BYTES}{hint}",
+    )
+
+
 def get_item(client: Client, request: HttpRequest, item_id: str | None) -> dict[str, Any]:
     oid = parse_item_id(item_id or "")
     document = _items(client).find_one({"_id": oid}, projection=list(ITEM_FIELDS))
     if document is None:
         raise HttpError(404, f"item {oid} not found")
-    return json_response(200, item_view(document))
+    response = json_response(200, item_view(document))
+    if not fits_lambda_response(response):
+        raise too_large(str(oid), response_bytes(response))
+    return response
+
+
+class ItemPage:
+    """The items of one list response, cut at the last one that fits in a Lambda response.
+
+    Each item is encoded once, as it arrives; its cost inside the invocation response is
+    counted against what the rest of the response (the envelope, the limit, a "next" link
+    of its longest form) leaves, and the body is joined from the encoded items.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.items: list[str] = []
+        self.last_id: str | None = None
+        self.cut = False
+        skeleton = json_response(200, self._payload_without_items("0" * 24))
+        self._left = MAX_RESPONSE_BYTES - response_bytes(skeleton)
+
+    def _payload_without_items(self, next_id: str | None) -> dict[str, Any]:
+        payload: dict[str, Any] = {"items": [], "limit": self.limit}
+        if next_id is not None:
+            payload["next"] = f"/items?before={next_id}&limit={self.limit}"
+        return payload
+
+    def add(self, view: dict[str, Any]) -> bool:
+        """Take ``view`` if it fits; False (and the page is cut) if it does not."""
+        text = encoded(view)
+        cost = body_bytes(text) - 2 + (2 if self.items else 0)  # unquoted, ", " before it
+        if cost > self._left:
+            self.cut = True
+            if not self.items:
+                raise too_large(
+                    view["id"], MAX_RESPONSE_BYTES - self._left + cost,
+                    f"; list the items after it with ?before={view['id']}",
+                )  # fmt: skip
+            return False
+        self._left -= cost
+        self.items.append(text)
+        self.last_id = view["id"]
+        return True
+
+    def response(self) -> dict[str, Any]:
+        more = self.cut or len(self.items) == self.limit
+        payload = self._payload_without_items(self.last_id if more else None)
+        empty = encoded(payload)
+        start = empty.index("[]") + 1  # "items" sorts first: its list is the first "[]"
+        return {
+            "statusCode": 200,
+            "headers": {"content-type": JSON_CONTENT_TYPE},
+            "body": empty[:start] + ", ".join(self.items) + empty[start:],
+            "isBase64Encoded": False,
+        }
 
 
 def list_items(client: Client, request: HttpRequest, item_id: str | None) -> dict[str, Any]:
     limit = parse_limit(request.query)
-    cursor = _items(client).find({}, projection=list(ITEM_FIELDS)).sort("_id", -1).limit(limit)
-    return json_response(200, {"items": [item_view(doc) for doc in cursor], "limit": limit})
+    before = parse_before(request.query)
+    query = {} if before is None else {"_id": {"$lt": before}}
+    page = ItemPage(limit)
+    cursor = _items(client).find(query, projection=list(ITEM_FIELDS)).sort("_id", -1).limit(limit)
+    with cursor:  # a page cut short closes its cursor on the server
+        for document in cursor:
+            if not page.add(item_view(document)):
+                break
+    return page.response()
 
 
 ROUTES: Mapping[str, Mapping[str, Route]] = {

@@ -24,6 +24,11 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024
 
 JSON_CONTENT_TYPE = "application/json"
 
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024
+"""The most a synchronous invocation may answer (AWS Lambda quotas: invocation payload 6 MB;
+the service's own error names 6,291,556 bytes, 100 more than this). Past it the caller gets
+the platform's error, not the function's response: routes that answer stored data measure."""
+
 
 class HttpError(Exception):
     """A request the function refuses, with the status and message to answer with."""
@@ -141,6 +146,42 @@ def _relaxed_extended_json(value: object) -> object:
 
 _ENCODER = json.JSONEncoder(sort_keys=True, default=_relaxed_extended_json)
 """One encoder for every response: `json.dumps` with options builds a new one per call."""
+
+
+def encoded(value: object) -> str:
+    """``value`` as the JSON text responses carry: sorted keys, BSON values as relaxed
+    Extended JSON, ASCII only (non-ASCII characters escaped)."""
+    return _ENCODER.encode(value)
+
+
+def body_bytes(body: str) -> int:
+    """What a response body costs inside the invocation response: the runtime client posts
+    the returned dict as JSON, so the body is a JSON string there, quoted and escaped.
+
+    Bodies built here are printable ASCII (the encoder escapes everything else), where only
+    '"' and '\\' grow, by one byte each; any other text is measured by encoding it.
+    """
+    if body.isascii() and body.isprintable():
+        return len(body) + body.count('"') + body.count("\\") + 2
+    return len(json.dumps(body))  # ASCII escapes: never fewer bytes than the runtime's UTF-8
+
+
+_ENVELOPE_ALLOWANCE = 1024
+"""Bytes allowed for the rest of a response (status, headers, flags) when deciding cheaply."""
+
+
+def response_bytes(response: Mapping[str, Any]) -> int:
+    """Bytes of the invocation response the runtime client will post for ``response``."""
+    envelope = json.dumps({**response, "body": ""})  # the runtime's separators: ", ", ": "
+    return len(envelope.encode()) - 2 + body_bytes(response["body"])
+
+
+def fits_lambda_response(response: Mapping[str, Any]) -> bool:
+    """True if ``response`` is within MAX_RESPONSE_BYTES. Counts only bodies big enough to
+    matter: escaping at most doubles a body, so a small one fits without looking at it."""
+    if 2 * len(response["body"]) + 2 + _ENVELOPE_ALLOWANCE <= MAX_RESPONSE_BYTES:
+        return True
+    return response_bytes(response) <= MAX_RESPONSE_BYTES
 
 
 def json_response(
