@@ -73,7 +73,10 @@ def _describe(hint: Any) -> str:
         return f"{_describe(_plain_part(hint))} (or an Output)"
     origin = typing.get_origin(hint)
     if origin is abc.Sequence:
-        return f"a list of {_describe(typing.get_args(hint)[0])}s".replace("a ", "", 1)
+        item = typing.get_args(hint)[0]
+        if typing.get_origin(item) is typing.Literal:  # never pluralise a value: "dbAdmins"
+            return f"a list, each {_describe(item)}"
+        return f"a list of {_describe(item)}s".replace("a ", "", 1)
     if origin is abc.Mapping:
         return f"a mapping of strings to {_describe(typing.get_args(hint)[1])}s".replace(
             "to a ", "to ", 1

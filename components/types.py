@@ -29,7 +29,7 @@ Architecture = Literal["arm64", "x86_64"]
 FunctionUrlAuthType = Literal["AWS_IAM", "NONE"]
 """Function URL auth types (`guardrails.lambda_limits.FUNCTION_URL_AUTH_TYPES`)."""
 
-DatabaseRole = Literal["read", "readWrite", "dbAdmin", "dbOwner"]
+DatabaseRole = Literal["read", "readWrite", "dbAdmin"]
 """Built-in roles scoped to one database (`database_user.component.DATABASE_ROLES`)."""
 
 NetworkPath = Literal["privateEndpoint", "peering", "natGateway", "public"]

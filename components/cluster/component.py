@@ -9,7 +9,7 @@ import pulumi_mongodbatlas as atlas
 from ..advisories import report
 from ..args_check import check_args
 from ..errors import ConfigError
-from ..guardrails import network_paths, rules
+from ..guardrails import deploy_limits, network_paths, rules
 from ..guardrails.regions import atlas_region
 from ..guardrails.tiers import DEDICATED_TIERS, is_dedicated, tier_rank
 from ..tagging import resource_tags, validate_tags
@@ -259,7 +259,9 @@ class AtlasCluster(pulumi.ComponentResource):
             atlas.ProjectIpAccessList(
                 f"{name}-access-{index}",
                 project_id=self.project_id,
-                comment=f"{args['cluster_name']}: opted in with allowAccessList",
+                comment=deploy_limits.access_list_comment(
+                    args["cluster_name"], "opted in with allowAccessList"
+                ),
                 opts=child,
                 **{field: entry},
             )
@@ -302,7 +304,7 @@ class AtlasCluster(pulumi.ComponentResource):
         VPC's CIDR), as children of this cluster named `<name>-<label>-<n>`. A plain list
         declares one entry per item now; an Output (addresses read from EC2) declares them
         once its value is known."""
-        comment = f"{self._cluster_label}: {reason}"
+        comment = deploy_limits.access_list_comment(self._cluster_label, reason)
 
         def declare(values: Sequence[pulumi.Input[str]]) -> None:
             for index, entry in enumerate(values):

@@ -7,12 +7,11 @@ import pulumi
 import pulumi_mongodbatlas as atlas
 
 from ..args_check import check_args
-from ..errors import ConfigError
 from ..guardrails import deploy_limits, rules
 from ..types import DatabaseRole
 
-# Built-in roles that make sense scoped to one application database.
-DATABASE_ROLES: tuple[str, ...] = ("read", "readWrite", "dbAdmin", "dbOwner")
+# Built-in roles Atlas grants scoped to one application database (deploy_limits says why).
+DATABASE_ROLES: tuple[str, ...] = deploy_limits.DATABASE_ROLES
 EXTERNAL_AUTH_DATABASE = "$external"
 
 
@@ -36,10 +35,7 @@ def validate_user_args(args: Mapping[str, Any]) -> None:
     # MongoDB's naming restrictions, and an application database: roles on admin (or local,
     # config) would reach the whole cluster (deploy_limits.database_name says why).
     rules.raise_on_errors(deploy_limits.database_name(args["database_name"]))
-    roles = list(args.get("roles", ["readWrite"]))
-    unknown = [role for role in roles if role not in DATABASE_ROLES]
-    if not roles or unknown:
-        raise ConfigError("databaseRoles", f"unsupported roles {unknown or roles}", DATABASE_ROLES)
+    rules.raise_on_errors(deploy_limits.database_roles(list(args.get("roles", ["readWrite"]))))
 
 
 class IamDatabaseUser(pulumi.ComponentResource):

@@ -182,3 +182,71 @@ def database_name(name: str, key: str = "databaseName") -> list[Finding]:
     else:
         return []
     return [Finding("database-name", key, problem, allowed=allowed)]
+
+
+# Atlas Admin API v2 (the spec terraform-provider-mongodbatlas vendors,
+# tools/codegen/atlasapispec/raw-multi-version-api-spec.yml), DatabaseUserRole.roleName:
+# atlasAdmin, backup, clusterMonitor, dbAdmin, dbAdminAnyDatabase, enableSharding, read,
+# readAnyDatabase, readWrite, readWriteAnyDatabase, or a custom role's name. Of those, the
+# roles scoped to one application database are these; `dbOwner` is not among them (a
+# request naming it asks for a custom role that does not exist), nor is any other MongoDB
+# built-in Atlas does not grant.
+DATABASE_ROLES: tuple[str, ...] = ("read", "readWrite", "dbAdmin")
+
+
+def database_roles(roles: Sequence[str], key: str = "databaseRoles") -> list[Finding]:
+    """At least one role, each one Atlas grants on one database."""
+    unknown = [role for role in roles if role not in DATABASE_ROLES]
+    if roles and not unknown:
+        return []
+    problem = (
+        f"{unknown[0]!r} is not a role Atlas grants on one database (Atlas Admin API v2 "
+        "DatabaseUserRole.roleName)"
+        if unknown
+        else "is empty"
+    )
+    return [Finding("database-roles", key, problem, allowed=", ".join(DATABASE_ROLES))]
+
+
+# Atlas Admin API v2, NetworkPermissionEntry.comment: `maxLength: 80`.
+ACCESS_LIST_COMMENT_MAX = 80
+ELLIPSIS = "..."
+
+
+def access_list_comment(label: str, reason: str) -> str:
+    """`<label>: <reason>` for an access-list entry, the label (a cluster name, up to 64
+    characters) shortened so the comment fits Atlas's 80; the reason is kept whole."""
+    text = f"{label}: {reason}"
+    if len(text) <= ACCESS_LIST_COMMENT_MAX:
+        return text
+    room = ACCESS_LIST_COMMENT_MAX - len(f": {reason}") - len(ELLIPSIS)
+    if room < 1:
+        return reason[:ACCESS_LIST_COMMENT_MAX]
+    return f"{label[:room]}{ELLIPSIS}: {reason}"
+
+
+# botocore's IAM model (botocore/data/iam/2010-05-08/service-2.json), roleNameType: 1-64
+# characters matching [\w+=,.@-]+ (Java's ASCII \w). A role given no name gets Pulumi's
+# autoname, `<resource name>-<7 hex>`, which must fit as well.
+IAM_ROLE_NAME_MAX = 64
+IAM_ROLE_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+AUTONAME_SUFFIX_LENGTH = len("-") + 7
+
+
+def iam_role_autoname(component: str, role_suffix: str, key: str = "name") -> list[Finding]:
+    """The autonamed execution role `<component><role_suffix>-<7 hex>` IAM accepts."""
+    role = f"{component}{role_suffix}"
+    longest = IAM_ROLE_NAME_MAX - AUTONAME_SUFFIX_LENGTH - len(role_suffix)
+    if len(role) + AUTONAME_SUFFIX_LENGTH <= IAM_ROLE_NAME_MAX and IAM_ROLE_NAME.fullmatch(role):
+        return []
+    return [
+        Finding(
+            "iam-role-name",
+            key,
+            f"{component[:80]!r} names the execution role {role[:80]!r} plus Pulumi's "
+            f"'-<7 hex>', which IAM refuses: a role name is 1-{IAM_ROLE_NAME_MAX} characters "
+            "of letters, digits and _+=,.@-",
+            allowed=f"a resource name of 1-{longest} letters, digits and _+=,.@-, or role_arn "
+            "(an existing role)",
+        )
+    ]

@@ -18,6 +18,11 @@ DEFAULT_RUNTIME = "python3.14"
 # ephemeral storage over 512 MB and container images; MongoLambda offers none of them.
 SNAP_START_RUNTIMES: tuple[str, ...] = ("python3.12", "python3.13", "python3.14")
 FUNCTION_URL_AUTH_TYPES: tuple[str, ...] = ("AWS_IAM", "NONE")
+# botocore's Lambda model (botocore/data/lambda/2015-03-31/service-2.json), VpcConfig of the
+# CreateFunction request the Terraform provider builds from vpc_config: SubnetIds `max: 16`,
+# SecurityGroupIds `max: 5` (the function's own group is one of them).
+VPC_SUBNETS_MAX = 16
+VPC_SECURITY_GROUPS_MAX = 5
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
     2557, 2922, 3288, 3653,

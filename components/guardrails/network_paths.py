@@ -22,6 +22,7 @@ Sources:
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 
 from .rules import Finding
@@ -141,6 +142,28 @@ def _network(cidr: str) -> ipaddress.IPv4Network | None:
         return ipaddress.IPv4Network(cidr)
     except ValueError:
         return None
+
+
+# Atlas Admin API v2 (the spec terraform-provider-mongodbatlas vendors), the peering request's
+# AwsNetworkPeeringConnectionSettings.vpcId: `^vpc-[0-9a-f]{17}$`. EC2 still accepts the
+# 8-hex ids of VPCs created before 2018; Atlas's peering request does not.
+PEERING_VPC_ID = re.compile(r"vpc-[0-9a-f]{17}")
+
+
+def peering_vpc_id(vpc_id: str, key: str = "vpcId") -> list[Finding]:
+    """A VPC id the Atlas peering request takes."""
+    if PEERING_VPC_ID.fullmatch(vpc_id):
+        return []
+    return [
+        Finding(
+            "peering-vpc-id",
+            key,
+            f"{vpc_id[:80]!r}: Atlas peers only VPCs whose id is vpc- and 17 hex digits (Atlas "
+            "Admin API, network peering vpcId)",
+            allowed="vpc- and 17 lowercase hex digits, another networkPath, or no vpcId to "
+            "create the VPC",
+        )
+    ]
 
 
 def atlas_cidr_block(cidr: str, key: str = "atlasCidrBlock") -> list[Finding]:

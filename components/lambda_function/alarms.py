@@ -17,6 +17,7 @@ when one is configured.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from ..errors import ConfigError
 from .log_queries import QUERIES
 
 DEFAULT_ERRORS_THRESHOLD = 1
+# PutMetricAlarm's Threshold is a double (botocore cloudwatch service-2.json, shape
+# Threshold): an integer above 2**53 has no exact double, one above ~1.8e308 none at all.
+MAX_ERRORS_THRESHOLD = 2**53
 DEFAULT_DURATION_PERCENT = 80
 PERIOD_S = 60
 # arn:<partition>:sns:<region>:<12-digit account>:<topic> (topic: 1-256 of A-Za-z0-9_-,
@@ -56,8 +60,16 @@ class AlarmSpec:
 def validate_alarm_args(args: Mapping[str, Any]) -> None:
     """Refuse alarm settings CloudWatch or SNS would refuse, naming the stack config key."""
     errors = args.get("errors_alarm_threshold", DEFAULT_ERRORS_THRESHOLD)
-    if isinstance(errors, bool) or not isinstance(errors, int) or errors < 1:
-        raise ConfigError("errorsAlarmThreshold", f"{errors!r} errors a minute", "1 or more")
+    if (
+        isinstance(errors, bool)
+        or not isinstance(errors, int)
+        or not 1 <= errors <= MAX_ERRORS_THRESHOLD
+    ):
+        raise ConfigError(
+            "errorsAlarmThreshold",
+            f"{_number(errors)} errors a minute",
+            f"1-{MAX_ERRORS_THRESHOLD} (CloudWatch's alarm threshold is a double)",
+        )
     percent = args.get("duration_alarm_percent", DEFAULT_DURATION_PERCENT)
     # A timed-out invocation's Duration is its timeout, never more, so with
     # GreaterThanThreshold 100 % could never fire; timeouts count in the Errors alarm.
@@ -84,6 +96,14 @@ def validate_alarm_args(args: Mapping[str, Any]) -> None:
                 f"{topic[:120]!r} is a FIFO topic; CloudWatch alarms cannot notify FIFO topics",
                 "a standard (not FIFO) topic: arn:aws:sns:<region>:<12-digit account>:<name>",
             )
+
+
+def _number(value: object) -> str:
+    """A value for a message: an integer too long to print (Python refuses more than 4,300
+    digits) by its size instead."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"an integer of {math.floor(math.log10(abs(value))) + 1} digits"
+    return repr(value)[:80]
 
 
 def validate_topic_region(topic: object, aws_region: str) -> None:

@@ -35,6 +35,8 @@ MANAGED_ENV_KEYS: frozenset[str] = frozenset({"MONGODB_URI", "AWS_STS_REGIONAL_E
 # With SnapStart, callers and the Function URL reach the published version through this
 # alias: $LATEST is never restored from a snapshot.
 SNAP_START_ALIAS = "live"
+# The created execution role is `<name>-role`, autonamed by Pulumi.
+ROLE_SUFFIX = "-role"
 
 DEFAULTS = {
     "handler": "handler.handler",
@@ -199,6 +201,7 @@ def validate_lambda_args(args: Mapping[str, Any]) -> list[rules.Finding]:
     alarms.validate_alarm_args(args)
     validate_tags(args.get("tags"))
     _validate_role(args)
+    _validate_vpc_config(args)
     concurrency = args.get("reserved_concurrency")
     if concurrency is not None and concurrency < 1:
         raise ConfigError(
@@ -280,6 +283,28 @@ def require_a_path(args: Mapping[str, Any]) -> None:
         )
 
 
+def _validate_vpc_config(args: Mapping[str, Any]) -> None:
+    """The function's VPC config as Lambda takes it: at most 16 subnets and 5 security groups,
+    its own among them (lambda_limits)."""
+    subnets = args.get("subnet_ids")
+    if isinstance(subnets, list | tuple) and len(subnets) > limits.VPC_SUBNETS_MAX:
+        raise ConfigError(
+            "subnet_ids",
+            f"{len(subnets)} subnets: a function's VPC config takes at most "
+            f"{limits.VPC_SUBNETS_MAX} (Lambda CreateFunction, VpcConfig.SubnetIds)",
+            f"1-{limits.VPC_SUBNETS_MAX} subnet ids",
+        )
+    extra = list(args.get("security_group_ids") or [])
+    if len(extra) >= limits.VPC_SECURITY_GROUPS_MAX:
+        raise ConfigError(
+            "security_group_ids",
+            f"{len(extra)} security groups besides the function's own: a function's VPC "
+            f"config takes at most {limits.VPC_SECURITY_GROUPS_MAX} (Lambda CreateFunction, "
+            "VpcConfig.SecurityGroupIds)",
+            f"at most {limits.VPC_SECURITY_GROUPS_MAX - 1} extra security groups",
+        )
+
+
 def _validate_role(args: Mapping[str, Any]) -> None:
     """An existing role is its owner's: this component attaches nothing to it."""
     if "role_arn" in args:
@@ -358,6 +383,8 @@ class MongoLambda(pulumi.ComponentResource):
     ) -> None:
         check_args(args, MongoLambdaArgs, "MongoLambda")
         self.advisories = validate_lambda_args(args)
+        if "role_arn" not in args:
+            rules.raise_on_errors(deploy_limits.iam_role_autoname(name, ROLE_SUFFIX))
         require_a_path(args)
         settings = {**DEFAULTS, **args}
         # Packaging refuses unpinned requirements or a missing handler: do it before
@@ -499,7 +526,7 @@ class MongoLambda(pulumi.ComponentResource):
             return args["role_arn"], []
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
-            f"{name}-role",
+            f"{name}{ROLE_SUFFIX}",
             assume_role_policy=assume_role_policy(),
             description=descriptions(args["function_name"])["role"],
             tags=resource_tags(args.get("tags")),

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from ..args_check import check_args
 from ..errors import ConfigError
+from ..guardrails.lambda_limits import VPC_SUBNETS_MAX
 from ..private_endpoint.zones import zones_for_subnets
 from ..tagging import resource_tags, validate_tags
 from ..types import NatGatewayMode
@@ -81,6 +82,13 @@ def validate_network_args(args: NetworkArgs) -> None:
                 "subnetIds",
                 f"need at least {MIN_AVAILABILITY_ZONES} private subnet ids, got {subnet_ids}",
                 "subnet-<hex> ids in distinct availability zones",
+            )
+        if len(subnet_ids) > VPC_SUBNETS_MAX:
+            raise ConfigError(
+                "subnetIds",
+                f"{len(subnet_ids)} subnets: the function's VPC config takes at most "
+                f"{VPC_SUBNETS_MAX} (Lambda CreateFunction, VpcConfig.SubnetIds)",
+                f"{MIN_AVAILABILITY_ZONES}-{VPC_SUBNETS_MAX} subnet ids",
             )
         return
     zones = args.get("availability_zones", MIN_AVAILABILITY_ZONES)

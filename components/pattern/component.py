@@ -16,8 +16,10 @@ from ..args_check import check_args
 from ..cluster.component import AtlasCluster
 from ..database_user.component import IamDatabaseUser
 from ..errors import ConfigError
+from ..guardrails.deploy_limits import iam_role_autoname
 from ..guardrails.network_paths import NETWORK_PATHS, RETIRED_KEYS
-from ..lambda_function.component import MongoLambda
+from ..guardrails.rules import raise_on_errors
+from ..lambda_function.component import ROLE_SUFFIX, MongoLambda
 from ..names import camel_case
 from ..network import given_vpc
 from ..network.component import Network
@@ -25,6 +27,9 @@ from ..peering.component import VpcPeering
 from ..private_endpoint.component import PrivateEndpoint
 from .args import AtlasLambdaArgs
 from .settings import PatternSettings, pattern_settings
+
+# The function's component is `<name>-lambda`.
+FUNCTION_SUFFIX = "-lambda"
 
 
 class AtlasLambda(pulumi.ComponentResource):
@@ -84,6 +89,8 @@ class AtlasLambda(pulumi.ComponentResource):
             aws_region=args.get("aws_region") or pulumi.Config("aws").get("region"),
             project_dir=Path.cwd(),
         )
+        if "role_arn" not in settings.function:  # the function's role: `<name>-lambda-role`
+            raise_on_errors(iam_role_autoname(name, f"{FUNCTION_SUFFIX}{ROLE_SUFFIX}"))
         super().__init__("atlas-lambda:index:AtlasLambda", name, {}, opts)
         report(settings.advisories, self)
         child = pulumi.ResourceOptions(parent=self)
@@ -127,7 +134,7 @@ class AtlasLambda(pulumi.ComponentResource):
             route["cluster_access_list"] = cluster.access_list_cidrs
 
         function = MongoLambda(
-            f"{name}-lambda",
+            f"{name}{FUNCTION_SUFFIX}",
             {
                 **settings.function,  # type: ignore[typeddict-item]
                 **route,

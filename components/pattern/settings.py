@@ -121,8 +121,10 @@ def pattern_settings(
             "no vpcId or subnetIds with public, or networkPath natGateway to use this VPC",
         )
     if path == "peering":
+        vpc_id = values["vpcId"]
         rules.raise_on_errors(
-            network_paths.atlas_cidr_block(values["atlasCidrBlock"])
+            (network_paths.peering_vpc_id(vpc_id) if isinstance(vpc_id, str) and vpc_id else [])
+            + network_paths.atlas_cidr_block(values["atlasCidrBlock"])
             + ([] if given_vpc else network_paths.cidr_overlap(
                 values["atlasCidrBlock"], [values["vpcCidr"]]))
         )  # fmt: skip

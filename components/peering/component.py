@@ -101,6 +101,8 @@ class VpcPeering(pulumi.ComponentResource):
         validate_tags(args.get("tags"))
         cidr = args["atlas_cidr_block"]
         findings = network_paths.atlas_cidr_block(cidr, key="atlas_cidr_block")
+        if isinstance(args["vpc_id"], str):
+            findings += network_paths.peering_vpc_id(args["vpc_id"], key="vpc_id")
         if "cluster_tier" in args:
             findings += network_paths.path_tier("peering", args["cluster_tier"], key="cluster_tier")
         if "vpc_cidr" in args:

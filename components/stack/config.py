@@ -68,7 +68,14 @@ def _parse(key: ConfigKey, raw: Any) -> Any:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
         if isinstance(raw, str) and INTEGER.fullmatch(raw.strip()):
-            return int(raw)
+            try:
+                return int(raw)
+            except ValueError:  # over Python's 4,300 digits: a number no key accepts
+                raise ConfigError(
+                    f"{PROJECT}:{key.name}",
+                    f"is an integer of {len(raw.strip().lstrip('-'))} digits",
+                    f"{expected} in the range the key documents",
+                ) from None
     elif key.type == "boolean":
         if isinstance(raw, bool):
             return raw

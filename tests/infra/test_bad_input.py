@@ -111,7 +111,7 @@ CASES = {
     "topic account not 12 digits": ({P + "alarmTopicArn": "arn:aws:sns:us-east-1:1234:t"},
                                     "alarmTopicArn", "12-digit account"),
     "errors threshold 0": ({P + "errorsAlarmThreshold": "0"}, "errorsAlarmThreshold",
-                           "1 or more"),
+                           "1-9007199254740992"),
     "duration percent 0": ({P + "durationAlarmPercent": "0"}, "durationAlarmPercent", "1-99"),
     # A timed-out invocation's Duration is its timeout, never more: > 100 % cannot fire.
     "duration percent 100": ({P + "durationAlarmPercent": "100"}, "durationAlarmPercent",
