@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import platform
 import shutil
-import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -28,10 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.packaging.build import FunctionPackage, build_function_package
-from components.packaging.interpreter import Interpreter, find_interpreter, how_to_get, probe
-from components.packaging.target import RUNTIMES
-from tests.packaging.lambda_like import (
+from components.local.lambda_like import (
     READ_ONLY_MOUNTS,
     READ_ONLY_PERMISSIONS,
     LambdaLikeEnvironment,
@@ -39,7 +35,9 @@ from tests.packaging.lambda_like import (
     extract,
     restore_write_bits,
 )
-from tests.packaging.lambda_runtime import runtime_dir, runtime_pins
+from components.local.lambda_runtime import runtime_dir, runtime_interpreter, runtime_pins
+from components.packaging.build import FunctionPackage, build_function_package
+from components.packaging.interpreter import Interpreter
 
 from .deployment import FUNCTION_ROOT, LAMBDA_CODE, REPO
 
@@ -115,18 +113,7 @@ class LambdaLayout:
 
 def bench_interpreter() -> tuple[Interpreter, str, str]:
     """(interpreter, runtime, note): CPython 3.13 if here, else the running interpreter."""
-    minor = RUNTIMES[BENCH_RUNTIME][0]
-    found = find_interpreter(minor)
-    if found is not None:
-        return found, BENCH_RUNTIME, ""
-    running = f"{sys.version_info.major}.{sys.version_info.minor}"
-    runtime = f"python{running}"
-    here = probe(Path(sys.executable), "this interpreter")
-    if runtime not in RUNTIMES or here is None:
-        raise RuntimeError(f"no CPython {minor} here and {runtime} is no Lambda runtime")
-    note = (f"no CPython {minor} found, so {runtime} on the running interpreter "
-            f"({how_to_get(minor)} for the {BENCH_RUNTIME} figures)")  # fmt: skip
-    return here, runtime, note
+    return runtime_interpreter(BENCH_RUNTIME)
 
 
 def _reference_source(folder: Path) -> Path:
