@@ -135,12 +135,6 @@ def test_the_default_is_the_dev_stacks_health_route_in_plain_text() -> None:
     assert "3-member replica set on 127.0.0.1, requiring MONGODB-AWS" in result.stderr
 
 
-def test_warm_invocations_reuse_the_connections() -> None:
-    report = invoked("dev", "GET /health", "GET /items", "--repeat", "10")
-    assert statuses(report) == [200] * 20
-    assert_connections(report, monitor=3, pool=1, model=4)
-
-
 def test_the_shard_optimized_string_holds_one_pooled_connection() -> None:
     report = invoked("prod", 'POST /items {"name": "ink", "quantity": 1}', "GET /items")
     assert statuses(report) == [201, 200]
@@ -180,12 +174,13 @@ def _event_file(tmp_path: Path) -> None:
     (tmp_path / "event.json").write_text(json.dumps({"source": "test"}))
 
 
-def test_an_event_file_is_passed_as_it_is(tmp_path: Path) -> None:
+def test_an_event_file_and_warm_invocations_that_open_nothing_more(tmp_path: Path) -> None:
     event = {"version": "2.0", "rawPath": "/health",
              "requestContext": {"http": {"method": "GET", "path": "/health"}}}  # fmt: skip
     (tmp_path / "health.json").write_text(json.dumps(event))
-    report = invoked(str(tmp_path / "health.json"))
-    assert report["stack"] == "dev" and statuses(report) == [200]
+    report = invoked(str(tmp_path / "health.json"), "GET /items", "--repeat", "10")
+    assert report["stack"] == "dev" and statuses(report) == [200] * 20
+    assert_connections(report, monitor=3, pool=1, model=4)
 
 
 @pytest.mark.parametrize(
