@@ -99,7 +99,10 @@ def printable(text: str, keep: str = "") -> str:
 
 
 def _one_line(text: str) -> str:
-    return printable(" ".join(redact(str(text)).split()))
+    """Redacted first, then every echoed value cut short (errors.clip), then escaped."""
+    from .errors import clip
+
+    return printable(" ".join(clip(redact(str(text))).split()))
 
 
 def report(problem: str, hint: str) -> None:

@@ -99,12 +99,51 @@ def validate(
     return settings, levels
 
 
+# Longer integers are refused as read: Python converts at most 4,300 digits (a ValueError,
+# exit 70, before) and no setting takes one a hundredth that long.
+MAX_NUMBER_CHARS = 40
+
+
+def _parsers(source: str) -> dict[str, Any]:
+    """json.loads hooks that refuse what Pulumi's own reader refuses or reads differently:
+    a key given twice (Python keeps the last silently), NaN and Infinity (not JSON), a
+    number too long to convert."""
+
+    def pairs(entries: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in entries:
+            if key in seen:
+                raise _refuse(source, f"{key!r} is given twice", f"keep one {key!r} entry")
+            seen[key] = value
+        return seen
+
+    def number(text: str) -> int:
+        if len(text) > MAX_NUMBER_CHARS:
+            raise _refuse(
+                source, f"holds a number of {len(text.lstrip('-'))} digits",
+                f"write numbers of at most {MAX_NUMBER_CHARS} digits",
+            )  # fmt: skip
+        return int(text)
+
+    def constant(name: str) -> Any:
+        raise _refuse(source, f"{name} is not a JSON value", "write a number, or leave it out")
+
+    return {"object_pairs_hook": pairs, "parse_int": number, "parse_constant": constant}
+
+
 def load(path: Path, policies: Sequence[Policy]) -> tuple[dict, dict[str, EnforcementLevel]]:
-    """Read and validate a pack config JSON file."""
+    """Read and validate a pack config JSON file: a regular file of at most
+    files.MAX_CONFIG_BYTES (a device or a FIFO never ends), no deeper than the parser goes."""
+    text = files.read_text(path, files.MAX_CONFIG_BYTES)
     try:
-        document = json.loads(files.read_text(path))
+        document = json.loads(text, **_parsers(str(path)))
     except json.JSONDecodeError as error:
         raise _refuse(
             str(path), f"is not JSON (line {error.lineno}: {error.msg})", "fix the JSON syntax"
         ) from None
+    except RecursionError:
+        raise _refuse(
+            str(path), "values nest deeper than the JSON reader goes",
+            'flatten it: {"<policy>": {"<setting>": value}} nests two levels',
+        ) from None  # fmt: skip
     return validate(document, policies, source=str(path))

@@ -82,12 +82,7 @@ def _parse(key: ConfigKey, raw: Any) -> Any:
         if isinstance(raw, str) and raw.lower() in ("true", "false"):
             return raw.lower() == "true"
     elif key.type == "array":
-        value = raw
-        if isinstance(raw, str):
-            try:
-                value = json.loads(raw)
-            except json.JSONDecodeError:
-                value = None
+        value = _json(raw) if isinstance(raw, str) else raw
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return value
     raise ConfigError(f"{PROJECT}:{key.name}", f"{raw!r} is not {expected}", expected)
@@ -100,10 +95,16 @@ def _structured(raw: Any) -> bool:
         return True
     if not isinstance(raw, str) or raw[:1] not in ("[", "{"):
         return False
+    return isinstance(_json(raw), list | dict)
+
+
+def _json(text: str) -> Any:
+    """The JSON value of `text`, or None when it is none: a syntax error, nesting deeper
+    than the parser's recursion (RecursionError), or a number Python will not convert."""
     try:
-        return isinstance(json.loads(raw), list | dict)
-    except json.JSONDecodeError:
-        return False
+        return json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        return None
 
 
 def project_values(
@@ -271,10 +272,7 @@ def _register_secret_value(value: str) -> None:
     if value == UNDECRYPTED_SECRET:
         return
     register_secret(value)
-    try:
-        entries = json.loads(value)
-    except json.JSONDecodeError:
-        return
+    entries = _json(value)
     for entry in entries if isinstance(entries, list) else []:
         register_secret(entry)
         register_secret(str(entry).partition("=")[2])

@@ -27,8 +27,42 @@ _BOMS = (
 )
 
 
+# Nesting deeper than this is refused: PyYAML composes and constructs recursively, so a
+# file of `[[[[...` ends in RecursionError; Pulumi's stack and project files nest a few levels.
+MAX_DEPTH = 64
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping."""
+    """SafeLoader that refuses a key given twice in one mapping, anchors and aliases, and
+    nesting deeper than MAX_DEPTH.
+
+    Aliases first: each one is the whole anchored node again, so 572 bytes of nine aliases
+    of nine aliases... expand to billions of nodes when constructed (a "billion laughs"),
+    and the preview never answers. Pulumi's own stack files never need them (`pulumi config
+    set` writes none), so an anchor or alias is refused, naming where it is."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"an alias (*{event.anchor}) is not supported", event.start_mark
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, f"an anchor (&{event.anchor}) is not supported", event.start_mark
+            )
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"values nest deeper than {MAX_DEPTH} levels", event.start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -55,10 +89,50 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
+# Longer integers are refused as they are read: Python converts at most 4,300 digits
+# (sys.get_int_max_str_digits) and no setting takes a number a hundredth that long.
+MAX_NUMBER_CHARS = 40
 
-def read_text(path: Path) -> str:
-    """The file's text, which must be UTF-8 (as Pulumi reads it)."""
-    data = path.read_bytes()
+
+def _integer(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    if len(node.value) > MAX_NUMBER_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of {len(node.value)} characters is too long", node.start_mark
+        )
+    return loader.construct_yaml_int(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _integer)
+
+
+# A config file (Pulumi.yaml, a stack file, a pack config) larger than this is refused:
+# they are kilobytes, PyYAML needs about a minute for 10 MB, and no value that large fits
+# anywhere it goes (a Lambda's whole environment is 4 KB).
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def read_bounded(path: Path, limit: int = MAX_CONFIG_BYTES) -> bytes:
+    """At most `limit` bytes of a regular file: a device (/dev/zero) or a FIFO is refused
+    before it is opened (reading one never ends, opening a FIFO waits for a writer)."""
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise CliError(
+            f"{path.name}: is not a regular file (a device, FIFO or socket)",
+            f"point at a regular file, not {path}",
+        )
+    with path.open("rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise CliError(
+            f"{path.name}: is larger than {limit // 1024} KB",
+            f"{path.name} holds configuration: keep it small (large data belongs elsewhere)",
+        )
+    return data
+
+
+def read_text(path: Path, limit: int | None = None) -> str:
+    """The file's text, which must be UTF-8 (as Pulumi reads it); with `limit`, a regular
+    file of at most that many bytes (`read_bounded`)."""
+    data = path.read_bytes() if limit is None else read_bounded(path, limit)
     # UTF-32 first: its little-endian mark begins with UTF-16's.
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -82,7 +156,7 @@ def read_text(path: Path) -> str:
 
 def load_mapping(path: Path) -> dict[Any, Any]:
     """The YAML mapping in `path`; an empty file is an empty mapping."""
-    text = read_text(path)
+    text = read_text(path, MAX_CONFIG_BYTES)
     try:
         document = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as error:
@@ -92,8 +166,15 @@ def load_mapping(path: Path) -> dict[Any, Any]:
         hint = (
             f"keep one of the two entries in {path.name}"
             if problem.startswith("duplicate key")
+            else f"write the value out in full in {path.name} (Pulumi's files need no "
+            "anchors or aliases)"
+            if problem.startswith(("an alias", "an anchor"))
+            else f"flatten the value in {path.name}: at most {MAX_DEPTH} levels of nesting"
+            if problem.startswith("values nest deeper")
+            else f"write a number of at most {MAX_NUMBER_CHARS} digits in {path.name}"
+            if problem.startswith("a number of")
             else f"fix the YAML syntax of {path.name}"
-        )
+        )  # fmt: skip
         raise CliError(f"{path.name}: invalid YAML{where}: {problem}", hint) from None
     if document is None:
         return {}
@@ -114,7 +195,7 @@ def scalar_texts(path: Path, field: str) -> dict[str, str]:
     as those strings, not as YAML 1.1 booleans or numbers. Call after `load_mapping`, which
     has already reported any syntax error.
     """
-    root = yaml.compose(read_text(path), Loader=_StrictLoader)
+    root = yaml.compose(read_text(path, MAX_CONFIG_BYTES), Loader=_StrictLoader)
     texts: dict[str, str] = {}
     if not isinstance(root, yaml.MappingNode):
         return texts

@@ -24,7 +24,7 @@ def attached(request: pytest.FixtureRequest, program_dir: Path) -> Iterator[Fake
     monitor = FakeMonitor(plugin=None, dry_run=request.param)
     server = serve_monitor(monitor)
     plugin = Plugin(monitor.address, program_dir)
-    monitor.plugin = plugin.stub
+    monitor.plugin, monitor.plugin_process = plugin.stub, plugin
     yield monitor
     plugin.stop()
     server.stop(grace=None)

@@ -78,6 +78,7 @@ class FakeMonitor(resource_pb2_grpc.ResourceMonitorServicer, engine_pb2_grpc.Eng
         self.logs: list[str] = []
         self.invokes: list[str] = []
         self.construct_errors: list[grpc.RpcError] = []
+        self.plugin_process: Plugin | None = None  # for what it wrote on stderr
         self._lock = threading.Lock()
 
     # --- Engine -------------------------------------------------------------------
@@ -203,17 +204,34 @@ class Plugin:
             stderr=subprocess.PIPE,
             text=True,
         )
+        # The engine reads a plugin's stderr as it comes (and logs it); a pipe nobody reads
+        # fills at ~64 KB and the plugin blocks in its next write, at start or mid-Construct.
+        self._stderr: list[str] = []
+        self._drain = threading.Thread(target=self._read_stderr, daemon=True)
+        self._drain.start()
         line = self.process.stdout.readline() if self.process.stdout else ""
         if not line.strip().isdigit():
             self.process.kill()
-            raise RuntimeError(f"plugin printed no port: {line!r} {self.process.stderr.read()}")
+            self._drain.join(timeout=10)
+            raise RuntimeError(f"plugin printed no port: {line!r} {self.stderr[-3000:]}")
         self.port = int(line)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for chunk in iter(self.process.stderr.readline, ""):
+            self._stderr.append(chunk)
+
+    @property
+    def stderr(self) -> str:
+        """What the plugin has written on stderr so far."""
+        return "".join(self._stderr)
 
     def stop(self) -> str:
         """Stop the plugin (as the engine does) and return what it wrote on stderr."""
         self.channel.close()
         self.process.terminate()
-        _, stderr = self.process.communicate(timeout=10)
-        return stderr
+        self.process.wait(timeout=10)
+        self._drain.join(timeout=10)
+        return self.stderr

@@ -272,7 +272,14 @@ def test_any_source_dir_input_resolves(tmp_path: Path) -> None:
 
     assert mapped("fn") == {"source_dir": str(tmp_path / "fn")}
     assert mapped("/elsewhere/fn") == {"source_dir": "/elsewhere/fn"}  # absolute: unchanged
-    assert mapped(rpc.UNKNOWN) == {"source_dir": rpc.UNKNOWN}
+    # An unknown is no folder to package: the component needs it now (the input is plain).
+    properties["sourceDir"] = PropertyDefinition(
+        optional=True, type=PropertyType.STRING, plain=True
+    )
+    with pytest.raises(InputPropertyError) as unknown:
+        mapped(rpc.UNKNOWN)
+    assert unknown.value.property_path == "sourceDir"
+    assert "unknown during preview" in unknown.value.reason
     with pytest.raises(InputPropertyError) as caught:
         mapped("gone", "build")
     assert caught.value.property_path == "build.sourceDir"
