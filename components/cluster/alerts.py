@@ -39,8 +39,15 @@ MIN_INTERVAL_MIN = 5  # GroupNotification/EmailNotification intervalMin `minimum
 # openapi/atlas-api-transformed.yaml, AlertsNotificationRootForGroup): the int32 range.
 MAX_INTERVAL_MIN = 2**31 - 1
 OWNER_ROLES = ("GROUP_OWNER",)
-# Deliberately loose: Atlas validates the address; this catches a key filled with a name.
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# EmailNotification.emailAddress is `format: email` (Atlas Admin API v2): an RFC 5321 mailbox,
+# read here as an RFC 5322 dot-atom local part (ASCII letters, digits and !#$%&'*+/=?^_`{|}~-,
+# dots between them) at a DNS host name whose top-level label is letters. Quoted local parts
+# and address literals are left out: no alert inbox needs them.
+EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}",
+    re.ASCII,
+)
 
 
 def validate_alert_args(args: Mapping[str, Any]) -> None:
@@ -61,7 +68,12 @@ def validate_alert_args(args: Mapping[str, Any]) -> None:
         )
     email = args.get("alert_email")
     if isinstance(email, str) and email and not EMAIL.fullmatch(email):
-        raise ConfigError("atlasAlertEmail", f"{email!r} is not an email address", "name@domain")
+        raise ConfigError(
+            "atlasAlertEmail",
+            f"{email[:80]!r} is not an email address",
+            "name@domain: letters, digits and !#$%&'*+/=?^_`{|}~- in dot-separated words, @ "
+            "and a DNS name such as example.com",
+        )
 
 
 def notifications(interval_min: int, email: pulumi.Input[str] | None) -> list[dict[str, Any]]:
