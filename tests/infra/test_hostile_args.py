@@ -223,3 +223,21 @@ def test_environment_values_may_be_outputs() -> None:
     assert variables["API_TOKEN"] == "[secret]", variables
     assert "authMechanism=MONGODB-AWS" in variables["MONGODB_URI"]
     assert TOKEN not in run.plan.to_json()
+
+
+def test_the_pattern_takes_environment_outputs_too() -> None:
+    """AtlasLambdaArgs.environment is the same map: an Output value reaches the function."""
+    from components import AtlasLambda
+
+    from .test_pattern import DEV_AS_ARGS
+
+    def program() -> None:
+        role = aws.iam.Role("other", assume_role_policy="{}")
+        environment = {"OTHER_ROLE": role.arn, "API_TOKEN": pulumi.Output.secret(TOKEN)}
+        AtlasLambda("app", {**DEV_AS_ARGS, "environment": environment})
+
+    run = run_program(program, mocks=FakeCloud(), preview=False, stack="dev")
+    variables = run.plan.one(FUNCTION).inputs["environment"]["variables"]
+    assert variables["OTHER_ROLE"].startswith("arn:aws:iam::")
+    assert variables["API_TOKEN"] == "[secret]"
+    assert TOKEN not in run.plan.to_json()

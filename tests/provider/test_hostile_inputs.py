@@ -21,7 +21,9 @@ from tests.provider import fake_engine
 from tests.provider.fake_engine import PROJECT, STACK, FakeMonitor
 from tests.provider.test_construct import (
     CLUSTER,
+    HANDLER,
     LAMBDA,
+    PATTERN,
     PKG,
     SRV,
     is_unknown,
@@ -189,6 +191,21 @@ def test_environment_values_may_be_secrets_or_outputs(engine: FakeMonitor) -> No
     variables = rpc.unwrap_rpc_secret(environment)["variables"]
     assert variables["API_TOKEN"] == TOKEN and variables["LOG_LEVEL"] == "info"
     assert second.inputs["environment"]["variables"]["UPSTREAM"] == "arn:aws:iam::1:role/x"
+
+
+def test_the_pattern_takes_environment_secrets_too(engine: FakeMonitor, program_dir: Path) -> None:
+    folder = program_dir / "env-app"
+    folder.mkdir(exist_ok=True)
+    (folder / "handler.py").write_text(HANDLER)
+    register(engine, "AtlasLambda", "app", {
+        **PATTERN, "sourceDir": "./env-app", "reservedConcurrency": 100,
+        "environment": {"API_TOKEN": secret(TOKEN), "LOG_LEVEL": "info"},
+    })  # fmt: skip
+    (function,) = engine.of_type(FUNCTION_TYPE)
+    environment = function.inputs["environment"]
+    assert rpc.is_rpc_secret(environment), environment
+    variables = rpc.unwrap_rpc_secret(environment)["variables"]
+    assert variables["API_TOKEN"] == TOKEN and variables["LOG_LEVEL"] == "info"
 
 
 def test_environment_keys_are_still_checked_inside_an_output(engine: FakeMonitor) -> None:
