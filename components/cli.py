@@ -12,6 +12,7 @@ The preview, the plan diff, the packaging CLI and the offline policy run all go 
 | 64 | usage: unknown option, missing argument |
 | 70 | internal error: a bug in atlas-lambda (rerun with --debug and report it) |
 | 130 | interrupted (Ctrl-C) |
+| 143 | terminated (SIGTERM: a cancelled CI job, `kill`, a stopping container) |
 
 No exception reaches the user as a traceback unless `--debug` is given or
 `ATLAS_LAMBDA_DEBUG=1` is set. Every message, and every line a command prints to stdout,
@@ -20,7 +21,8 @@ reach the terminal or a CI log, and through `printable`, so no control character
 file (ESC, CR, a bidi override) drives the terminal or forges a CI log line. A reader
 that stops early (`| head -1`) ends the output quietly; a closed stdout (`>&-`) is exit 1.
 A Ctrl-C after a command's output is complete and flushed is ignored (exit 0); before that
-it is exit 130 with the two lines.
+it is exit 130 with the two lines. SIGTERM unwinds the same way (the same cleanup runs:
+child processes stopped, scratch removed) and ends with exit 143 and the two lines.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ EXIT_VIOLATIONS = 3
 EXIT_USAGE = 64
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 DEBUG_ENV = "ATLAS_LAMBDA_DEBUG"
 DEBUG_FLAG = "--debug"
@@ -68,6 +71,11 @@ class CliError(Exception):
         self.problem = problem
         self.hint = hint
         self.exit_code = exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is: a KeyboardInterrupt, so every cleanup written
+    for Ctrl-C (an installer's process group killed, scratch folders removed) runs too."""
 
 
 def register_secret(value: object) -> None:
@@ -106,7 +114,10 @@ def _one_line(text: str) -> str:
 
 
 def report(problem: str, hint: str) -> None:
-    """Print the two lines every failure ends with."""
+    """Print the two lines every failure ends with (nowhere with stderr closed: print would
+    fall back to stdout, which may be a --json result)."""
+    if sys.stderr is None:
+        return
     print(f"error: {_one_line(problem)}", file=sys.stderr)
     print(f"hint: {_one_line(hint)}", file=sys.stderr)
 
@@ -212,13 +223,16 @@ class _Interrupts:
     def __init__(self, process: bool) -> None:
         self.process = process
         self.seen = False
+        self.terminated = False
         self.active = threading.current_thread() is threading.main_thread()
         self._previous_handler: object = None
+        self._previous_term: object = None
         self._previous_hook = sys.unraisablehook
 
     def __enter__(self) -> _Interrupts:
         if self.active:
             self._previous_handler = signal.signal(signal.SIGINT, self._handle)
+            self._previous_term = signal.signal(signal.SIGTERM, self._terminate)
             sys.unraisablehook = self._unraisable
         return self
 
@@ -226,9 +240,15 @@ class _Interrupts:
         self.seen = True
         raise KeyboardInterrupt
 
+    def _terminate(self, signum: int, frame: object) -> None:
+        if self.terminated:
+            return  # once: the cleanup the first one started runs undisturbed
+        self.seen = self.terminated = True
+        raise Terminated
+
     def _unraisable(self, unraisable: sys.UnraisableHookArgs) -> None:
-        if unraisable.exc_type is KeyboardInterrupt:
-            return  # remembered in `seen`; reported once, as "interrupted"
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            return  # remembered in `seen`; reported once, as "interrupted" (or "terminated")
         self._previous_hook(unraisable)
 
     def settle(self) -> None:
@@ -238,6 +258,7 @@ class _Interrupts:
         self.active = False
         previous = self._previous_handler
         signal.signal(signal.SIGINT, signal.SIG_IGN if self.process else previous)  # type: ignore[arg-type]
+        signal.signal(signal.SIGTERM, self._previous_term or signal.SIG_DFL)  # type: ignore[arg-type]
         sys.unraisablehook = self._previous_hook
 
     def __exit__(self, *exc_info: object) -> None:
@@ -286,6 +307,10 @@ def run_command(
             return code
         except KeyboardInterrupt:
             interrupts.settle()
+            if interrupts.terminated:
+                report("terminated (SIGTERM) before the command finished",
+                       "nothing was written after the signal; run again to finish")  # fmt: skip
+                return EXIT_TERMINATED
             report("interrupted", "nothing was written after the interrupt; run again to finish")
             return EXIT_INTERRUPTED
         except SystemExit:
