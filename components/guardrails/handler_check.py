@@ -36,6 +36,11 @@ UNCHECKED_ALLOWED = "a handler defined with `def` in a module of the source fold
 MAX_IMPORT_DEPTH = 8
 
 ModuleLoader = Callable[[str, int, str], "tuple[str, str] | None"]
+Parse = Callable[[str, str], ast.Module]
+
+
+def _parse(source: str, filename: str) -> ast.Module:
+    return ast.parse(source, filename=filename)
 """(module, import level, importing file) -> (source, filename) of a source-folder module."""
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -274,9 +279,11 @@ class _Module:
 
     source: str
     filename: str
+    parse: Parse | None = None
+    """How to parse (the packaging build shares one tree per module); `ast.parse` if None."""
 
     def __post_init__(self) -> None:
-        self.tree = ast.parse(self.source, filename=self.filename)
+        self.tree = (self.parse or _parse)(self.source, self.filename)
         self.names = _Names(self.tree)
         self.holders = _find_holders(self.tree, self.names)
         body = self.tree.body
@@ -306,6 +313,7 @@ class _Walk:
     def __init__(self, entry: _Module, load: ModuleLoader | None) -> None:
         self.entry = entry
         self.load = load
+        self.parse = entry.parse
         self.modules: dict[str, _Module] = {entry.filename: entry}
 
     def imported(self, module: _Module, name: str) -> tuple[_Module, str] | None:
@@ -316,7 +324,7 @@ class _Walk:
             return None
         source, filename = found
         if filename not in self.modules:
-            self.modules[filename] = _Module(source, filename)
+            self.modules[filename] = _Module(source, filename, self.parse)
         return self.modules[filename], original
 
     def resolve(self, module: _Module, name: str, depth: int = 0) -> _Unit | str | None:
@@ -469,15 +477,20 @@ def _issues(unit: _Unit, entry_label: str) -> Iterator[tuple[str, int, str]]:
 
 
 def client_reuse_findings(
-    source: str, filename: str, function: str, load_module: ModuleLoader | None = None
+    source: str,
+    filename: str,
+    function: str,
+    load_module: ModuleLoader | None = None,
+    parse: Parse | None = None,
 ) -> list[Finding]:
     """Errors for `function` in `source`, each message starting `filename:line`, or one
     advisory (`client-reuse-unchecked`) naming the handler when it cannot be followed.
 
     `load_module` finds other modules of the source folder, so `from impl import handler`
-    and helpers imported from them are read too.
+    and helpers imported from them are read too. `parse(source, filename)` replaces
+    `ast.parse`: a caller that parsed the modules already passes its trees.
     """
-    walk = _Walk(_Module(source, filename), load_module)
+    walk = _Walk(_Module(source, filename, parse), load_module)
     entry = walk.resolve(walk.entry, function)
     if entry is None:
         return []

@@ -19,7 +19,6 @@ import errno
 import hashlib
 import json
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +38,7 @@ from .cache import (
     default_cache_dir,
     is_cache_or_empty,
     mark_cache,
+    project_build_dir,
 )
 from .errors import (
     ArtifactTooLargeError,
@@ -49,7 +49,7 @@ from .errors import (
     PackagingConfigError,
     PackagingError,
 )
-from .handler import check_handler
+from .handler import ModuleTrees, check_handler
 from .install import (
     DEFAULT_INDEX,
     INSTALLERS,
@@ -64,7 +64,16 @@ from .requirements import PinnedRequirement, read_requirements
 from .reuse_check import reuse_findings
 from .runtime_helper import check_helper_pins, helper_members, imports_helper, ships_own_helper
 from .target import Target, lambda_target, local_target
-from .tree import Manifest, clean_install_tree, iter_tree, scan_files, zipped_size
+from .tree import (
+    VIRTUALENV_MARKER,
+    Manifest,
+    clean_install_tree,
+    iter_tree,
+    scan_files,
+    scan_skips,
+    source_members,
+    zipped_size,
+)
 
 if TYPE_CHECKING:
     import pulumi
@@ -78,8 +87,18 @@ Progress = Callable[[str], None]
 
 
 def _stderr(line: str) -> None:
-    # Redacted: an index URL or a requirement may carry `user:token@`.
-    print(cli.redact(f"packaging: {line}"), file=sys.stderr, flush=True)
+    """A progress line on stderr, redacted (an index URL or a requirement may carry
+    `user:token@`). Never on stdout, which holds the result (`--json`): with stderr closed
+    (`2>&-`: sys.stderr is None, and print would fall back to stdout) or unusable (full,
+    a reader gone) the line is dropped and the build goes on."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(cli.redact(f"packaging: {line}") + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
 
 
 @dataclass(frozen=True)
@@ -317,6 +336,7 @@ def build_function_package(
     steps: list[str] = []
 
     def step(line: str) -> None:
+        line = cli.redact(line)  # whoever receives it: the CLI, a Pulumi log, `steps`
         steps.append(line)
         if progress is not None:
             progress(line)
@@ -340,33 +360,90 @@ def build_function_package(
         raise PackagingConfigError(
             "requirements", f"{str(requirements_path)!r} does not exist", "a requirements file"
         )
-    pins = read_requirements(requirements_path)
-    step(f"requirements: {len(pins)} pinned in {requirements_path.name}"
-         + (f" ({', '.join(pin.line for pin in pins)})" if pins else ""))  # fmt: skip
+    all_pins = read_requirements(requirements_path)
+    step(f"requirements: {len(all_pins)} pinned in {requirements_path.name}"
+         + (f" ({', '.join(pin.line for pin in all_pins)})" if all_pins else ""))  # fmt: skip
+    # A pin whose marker is false on the target is not installed there, and decides nothing.
+    environment = target.marker_environment()
+    pins = tuple(pin for pin in all_pins if pin.applies(environment))
+    if len(pins) < len(all_pins):
+        step(
+            "requirements: not for this target (marker false): "
+            + ", ".join(pin.line for pin in all_pins if pin not in pins)
+        )
 
+    where = _display_name(source)
     skip = _inside(requirements_path, source)
-    code_members = dict(iter_tree(source, skip_names=frozenset(skip)))
-    module = check_handler(handler, code_members, source.name)
-    cache = BuildCache(_usable_cache_dir(
+    tree = source_members(source, where=where, skip_names=frozenset(skip))
+    if tree.virtualenvs:
+        step(
+            "source: left out "
+            + ", ".join(f"{where}/{name}/" for name in tree.virtualenvs)
+            + f" (a virtualenv: {VIRTUALENV_MARKER}); dependencies come from "
+            f"{requirements_path.name}, installed for the target"
+        )
+    code_members = tree.members
+    trees = ModuleTrees()  # each module parsed once per build, whoever reads it
+    module = check_handler(handler, code_members, where, trees)
+    with BuildCache(_usable_cache_dir(
         Path(cache_dir) if cache_dir else default_cache_dir(source), source
-    ))  # fmt: skip
+    )) as cache:  # fmt: skip
+        return _build(
+            cache, step, steps, trees, target=target, handler=handler, where=where,
+            module=module, code_members=code_members, all_pins=all_pins, pins=pins,
+            requirements_path=requirements_path, layer=layer, limits=limits,
+            exclude=exclude, index=index, installer=installer, refresh=refresh,
+            bytecode=bytecode,
+        )  # fmt: skip
+
+
+def _display_name(source: Path) -> str:
+    """The source folder's name in messages: `function`, and for `.` the folder's own."""
+    return source.name if source.name not in ("", ".", "..") else source.resolve().name
+
+
+def _build(
+    cache: BuildCache,
+    step: Progress,
+    steps: list[str],
+    trees: ModuleTrees,
+    *,
+    target: Target,
+    handler: str,
+    where: str,
+    module: str,
+    code_members: dict[str, Path],
+    all_pins: tuple[PinnedRequirement, ...],
+    pins: tuple[PinnedRequirement, ...],
+    requirements_path: Path,
+    layer: bool,
+    limits: LambdaLimits,
+    exclude: Sequence[str],
+    index: IndexOptions,
+    installer: str,
+    refresh: bool,
+    bytecode: bool,
+) -> FunctionPackage:
+    """The build proper, with the cache's entries held until it returns."""
     code_manifest = scan_files(code_members.items())
-    reuse = reuse_findings(cache, handler, module, source.name, code_manifest, code_members)
+    reuse = reuse_findings(
+        cache, handler, module, where, code_manifest, code_members, trees.parse
+    )  # fmt: skip
     errors = [finding for finding in reuse if finding.severity == "error"]
     if errors:
         raise HandlerError(handler, errors[0].message, errors[0].allowed)
     verdict = f"warning: {reuse[0].message}" if reuse else "one client reused"
-    step(f"handler: {handler} defined in {source.name}/{module}, {verdict}")
+    step(f"handler: {handler} defined in {where}/{module}, {verdict}")
     # The toolkit's atlas_lambda for a handler that imports it and ships none of its own.
     helper = (
         helper_members()
-        if not ships_own_helper(code_members) and imports_helper(code_members)
+        if not ships_own_helper(code_members) and imports_helper(code_members, trees.parse)
         else {}
     )
     if helper:
-        check_helper_pins(pins, f"{source.name}/{requirements_path.name}", target)
+        check_helper_pins(all_pins, f"{where}/{requirements_path.name}", target)
 
-    excluded = effective_exclusions(pins, exclude)
+    excluded = effective_exclusions(pins, exclude, target)
     if pins and not excluded and exclude:
         step("exclusions: off, a runtime-provided package is pinned, so the SDK is bundled")
     installer_used, distributions, cache_hit = "none", (), False
@@ -402,7 +479,7 @@ def build_function_package(
         clashes = sorted(set(code_members) & set(deps_members))
         if clashes:
             raise PackagingError(
-                f"{source.name}/{clashes[0]} would overwrite a dependency's file of the same "
+                f"{where}/{clashes[0]} would overwrite a dependency's file of the same "
                 "name; rename it or use the dependency layer"
             )
         code_members = {**deps_members, **code_members}
@@ -523,12 +600,17 @@ def _usable_cache_dir(root: Path, source: Path) -> Path:
     not writable.
 
     A build folder inside the source would be packaged by the next build, which then grows
-    on every run; one around the source, or any folder of other files (`/`, `.`), would get
-    deps/, artifacts/, sizes/ and tmp/ scattered among them; an unwritable one fails half-way
-    with an unhelpful OSError.
+    on every run, unless it is in a folder the source scan never enters (`.build/`, hidden);
+    one around the source, or any folder of other files (`/`, `.`), would get deps/,
+    artifacts/, sizes/ and tmp/ scattered among them; an unwritable one fails half-way with
+    an unhelpful OSError.
     """
-    allowed = f"a writable folder outside {source}, such as {source.resolve().parent / '.build'}"
-    if root.resolve().is_relative_to(source.resolve()):
+    allowed = (
+        f"a writable folder outside {source} or hidden inside it, such as "
+        f"{project_build_dir(source)}"
+    )
+    inside = _relative(root.resolve(), source.resolve())
+    if inside is not None and not (inside.parts and scan_skips(inside.parts[0])):
         raise PackagingConfigError(
             "cache_dir", f"{str(root)!r} is inside the source folder {str(source)!r}; "
             "every build would package the previous one", allowed,
@@ -557,6 +639,14 @@ def _usable_cache_dir(root: Path, source: Path) -> Path:
             "cache_dir", f"{str(root)!r} is not writable ({error.strerror or error})", allowed
         ) from error
     return root
+
+
+def _relative(path: Path, root: Path) -> Path | None:
+    """`path` relative to `root`, or None when it is not inside."""
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return None
 
 
 def _inside(path: Path, root: Path) -> set[str]:
@@ -590,9 +680,9 @@ def _dependencies(
         "requirements": [pin.line for pin in pins],
         "target": target.cache_key(),
     })  # fmt: skip
-    if refresh:
-        shutil.rmtree(cache.root / "deps" / key, ignore_errors=True)
-    cached = cache.get_install(key)
+    # --refresh installs afresh and then takes the entry's place under its lock: a build
+    # copying out of the old one (another process) finishes first, and none sees it vanish.
+    cached = None if refresh else cache.get_install(key)
     if cached is not None:
         step(f"dependencies: cached ({key[:12]}): {', '.join(cached.distributions)}")
         return cached
@@ -611,7 +701,7 @@ def _dependencies(
         _refuse_build_paths(site, [str(site), str(site.parent)])
         return result.installer, result.distributions
 
-    built = cache.put_install(key, run)
+    built = cache.put_install(key, run, replace=refresh)
     step(
         f"dependencies: {', '.join(built.distributions)} with {built.installer} "
         f"in {time.perf_counter() - started:.1f} s"
@@ -662,6 +752,8 @@ def cli_error(error: PackagingError) -> cli.CliError:
     """The `error:` and `hint:` lines for a failed build (exit 1: input or environment)."""
     if isinstance(error, PackagingConfigError):
         return cli.classify(error)
+    if error.hint is not None:  # the error knows what to do (an unreachable index, a link)
+        return cli.CliError(error.problem, error.hint)
     if isinstance(error, NoWheelError):
         return cli.CliError(
             f"no binary wheel of {error.requirement} for {error.platform}",

@@ -24,10 +24,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import canonicalize_name
 
-from .errors import InstallerError, NoWheelError, PackagingConfigError
+from .errors import IndexUnreachableError, InstallerError, NoWheelError, PackagingConfigError
 from .installer_run import Progress, install_timeout, run_installer, should_retry_with_pip
 from .requirements import PinnedRequirement
 from .target import Target
@@ -43,6 +44,24 @@ _UV_NO_WHEEL = re.compile(
     r"has no (?:usable )?wheels"
 )
 _PIP_NO_WHEEL = re.compile(r"No matching distribution found for (?P<req>\S+)")
+# An index the installer could not read for a reason of the network path, not of the index's
+# contents. uv says so in its error (`Failed to fetch: <url>` and its causes); pip logs each
+# page it could not fetch only at debug level, so it runs with --log and the log is read.
+_UV_FETCH = re.compile(r"Failed to fetch:? `?(?P<url>[a-z][a-z0-9+.-]*://[^\s`'\"]+)")
+_PIP_FETCH = re.compile(
+    r"Could not fetch URL (?P<url>\S+?): (?P<reason>.*?) - skipping", re.IGNORECASE
+)
+_CONNECTION = re.compile(
+    r"connection error|Max retries exceeded|Failed to establish|NewConnectionError|ProxyError"
+    r"|SSLError|certificate|timed out|Temporary failure in name resolution|Name or service not"
+    r"|NameResolution|Failed to resolve|Connection refused|Connection reset|Network is unreachable",
+    re.IGNORECASE,
+)
+_CAUSE = re.compile(
+    r"\[Errno -?\d+\] (?P<errno>[^'\")\]]+)|(?P<cert>certificate verify failed[^'\")\]]*)"
+    r"|(?P<timeout>timed out)|(?P<proxy>ProxyError)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -81,16 +100,24 @@ class InstallResult:
 
 
 def effective_exclusions(
-    requirements: Sequence[PinnedRequirement], exclude: Iterable[str]
+    requirements: Sequence[PinnedRequirement],
+    exclude: Iterable[str],
+    target: Target | None = None,
 ) -> tuple[str, ...]:
     """The packages to leave out, unless the user pinned one of them on purpose.
 
     Pinning boto3 (say, for a newer API than the runtime's) means "bundle the SDK"; leaving
     out only its unpinned dependencies would ship a boto3 without a matching botocore, so
-    a pin of any excluded package turns the whole exclusion off.
+    a pin of any excluded package turns the whole exclusion off. Only a pin that applies to
+    `target` counts: `boto3==1.40.0; python_version < "3.12"` installs nothing on a 3.13
+    Lambda, so it must not bundle the SDK there either.
     """
     excluded = tuple(sorted({canonicalize_name(name) for name in exclude}))
-    if any(pin.name in excluded for pin in requirements):
+    environment = target.marker_environment() if target is not None else None
+    if any(
+        pin.name in excluded and (environment is None or pin.applies(environment))
+        for pin in requirements
+    ):
         return ()
     return excluded
 
@@ -167,13 +194,14 @@ def install(
                     progress(f"uv failed ({reason}); retrying with pip")
                 _empty(dest)
         if used == "pip":
+            log = Path(scratch) / "pip.log"
             command = [
                 sys.executable, "-m", "pip", "install", "--target", str(dest),
                 "--only-binary=:all:", "--no-compile", "--no-input",
-                "--disable-pip-version-check",
+                "--disable-pip-version-check", "--log", str(log),
                 "-r", str(requirements_file), *target.pip_args(), *index.args("pip"),
             ]  # fmt: skip
-            _run(command, target, "pip", deadline, limit, progress)
+            _run(command, target, "pip", deadline, limit, progress, log)
     # uv without --excludes, and pip, install the excluded packages: take them out again.
     remove_distributions(dest, exclude)
     return InstallResult(used, installed_distributions(dest))
@@ -199,6 +227,7 @@ def _run(
     deadline: float,
     limit: float,
     progress: Progress | None,
+    log: Path | None = None,
 ) -> None:
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1",
            "PIP_NO_INPUT": "1", "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
@@ -210,11 +239,50 @@ def _run(
     returncode, output = run_installer(command, env, name, deadline, limit, progress)
     if returncode == 0:
         return
+    unreachable = _unreachable_index(output, log)
+    if unreachable is not None:  # before "no matching distribution": pip says that too
+        raise IndexUnreachableError(command, output, *unreachable)
     for pattern in (_UV_NO_WHEEL, _PIP_NO_WHEEL):
         match = pattern.search(output)
         if match:
             raise NoWheelError(match.group("req"), target.describe(), detail=_tail(output))
     raise InstallerError(command, output)
+
+
+def _unreachable_index(output: str, log: Path | None) -> tuple[str, str] | None:
+    """(index without credentials, cause) when an index could not be reached, else None.
+
+    uv names the URL it failed to fetch and the chain of causes; pip's log (`--log`) holds
+    a `Could not fetch URL <url>: <reason> - skipping` line per page it could not read.
+    """
+    match = _UV_FETCH.search(output)
+    if match and _CONNECTION.search(output[match.start():]):
+        causes = [
+            line.split(":", 1)[1].strip() for line in output[match.end():].splitlines()
+            if line.strip().lower().startswith(("cause:", "caused by:"))
+        ]  # fmt: skip
+        return _index_of(match["url"]), (causes[-1] if causes else "the request failed")
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace") if log else ""
+    except OSError:
+        text = ""
+    for match in _PIP_FETCH.finditer(text):
+        if _CONNECTION.search(match["reason"]):
+            found = _CAUSE.search(match["reason"])
+            cause = next((g for g in found.groups() if g), "") if found else ""
+            return _index_of(match["url"]), (cause.strip() or "connection error")
+    return None
+
+
+def _index_of(url: str) -> str:
+    """The index a project page belongs to, without credentials:
+    `https://user:token@host/simple/dnspython/` -> `https://host/simple/`."""
+    parts = urlsplit(url.rstrip("`.,;"))
+    host = parts.netloc.rpartition("@")[2]
+    path = parts.path
+    if path.endswith("/") and path.count("/") >= 3:  # /simple/<project>/
+        path = path[: path.rstrip("/").rfind("/") + 1]
+    return urlunsplit((parts.scheme, host, path, "", ""))
 
 
 def _tail(output: str, lines: int = 6) -> str:

@@ -8,6 +8,7 @@ build depend on things outside the file; index settings are build options instea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,12 @@ class PinnedRequirement:
     version: str
     line: str
     """Normalized text, the form handed to the installer and hashed into the cache key."""
+
+    def applies(self, environment: Mapping[str, str]) -> bool:
+        """True when the line's environment marker (if any) holds in `environment` (a
+        target's `marker_environment()`): a false one means not installed there."""
+        marker = Requirement(self.line).marker
+        return marker is None or marker.evaluate(dict(environment))
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

@@ -10,18 +10,17 @@ checked by reading one small JSON file.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import json
-import os
-import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..guardrails import handler_check, rules
 from ..guardrails.handler_check import client_reuse_findings
 from ..guardrails.rules import Finding
-from .cache import BuildCache, cache_key
+from .cache import BuildCache, cache_key, read_text_no_link, write_text_atomic
 from .handler import module_loader, read_source, split_handler
 from .tree import Manifest
 
@@ -43,27 +42,26 @@ def reuse_findings(
     where: str,
     manifest: Manifest,
     members: Mapping[str, Path],
+    parse: Callable[[str, str], ast.Module] | None = None,
 ) -> list[Finding]:
     """`client_reuse_findings` for `handler` (defined in member `module`), from the cache
-    when the same code was checked by the same checker before."""
+    when the same code was checked by the same checker before. `parse` is the build's
+    (ModuleTrees.parse): a module the handler check parsed is not parsed again."""
     key = cache_key({
         "checker": _checker_digest(),
         "handler": handler,
         "sources": [[e.name, e.sha256] for e in manifest.entries if e.name.endswith(".py")],
         "where": where,
     })  # fmt: skip
-    path = cache.root / "checks" / f"{key}.json"
+    path = cache.folder("checks") / f"{key}.json"
     try:
-        return [Finding(**item) for item in json.loads(path.read_text())]
+        return [Finding(**item) for item in json.loads(read_text_no_link(path))]
     except (OSError, ValueError, TypeError):
         pass
     shown = f"{where}/{module}"
     findings = client_reuse_findings(
         read_source(members[module], shown, handler), shown, split_handler(handler)[1],
-        module_loader(members, where, handler),
+        module_loader(members, where, handler), parse=parse,
     )  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
-    scratch.write_text(json.dumps([dataclasses.asdict(f) for f in findings], sort_keys=True))
-    os.replace(scratch, path)
+    write_text_atomic(path, json.dumps([dataclasses.asdict(f) for f in findings], sort_keys=True))
     return findings

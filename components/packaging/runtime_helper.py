@@ -15,7 +15,7 @@ an ImportError at the first invocation.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -38,11 +38,11 @@ def ships_own_helper(code_members: Mapping[str, Path]) -> bool:
     )
 
 
-def _imports_helper(source: str) -> bool:
+def _imports_helper(source: str, parse: Callable[[str, str], ast.Module]) -> bool:
     if PACKAGE not in source:  # most modules: no parse needed to know
         return False
     try:
-        tree = ast.parse(source)
+        tree = parse(source, "<module>")
     except SyntaxError:
         return False  # not this check's business: the handler check reports the handler's
     for node in ast.walk(tree):
@@ -59,10 +59,16 @@ def _imports_helper(source: str) -> bool:
     return False
 
 
-def imports_helper(code_members: Mapping[str, Path]) -> bool:
-    """True when any Python module of the source folder imports `atlas_lambda`."""
+def imports_helper(
+    code_members: Mapping[str, Path], parse: Callable[[str, str], ast.Module] | None = None
+) -> bool:
+    """True when any Python module of the source folder imports `atlas_lambda`. `parse`
+    is the build's (ModuleTrees.parse), so the handler module is not parsed again."""
     return any(
-        _imports_helper(path.read_text(encoding="utf-8", errors="replace"))
+        _imports_helper(
+            path.read_text(encoding="utf-8", errors="replace"),
+            parse or (lambda source, filename: ast.parse(source, filename=filename)),
+        )
         for name, path in code_members.items()
         if name.endswith(".py")
     )
@@ -81,8 +87,7 @@ def toolkit_pins() -> tuple[PinnedRequirement, ...]:
 
 def applies(pin: PinnedRequirement, target: Target) -> bool:
     """True when the pin's environment marker (if any) holds on the target."""
-    marker = Requirement(pin.line).marker
-    return marker is None or marker.evaluate(target.marker_environment())
+    return pin.applies(target.marker_environment())
 
 
 def check_helper_pins(

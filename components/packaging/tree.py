@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import SourceLinkError
+
 # Never shipped, wherever they appear (sources and installs alike).
 SKIPPED_DIRS = frozenset(
     {"__pycache__", ".git", ".hg", ".venv", "venv", ".pulumi", ".pytest_cache", ".mypy_cache",
@@ -132,6 +134,85 @@ def iter_tree(
                 continue
             found.append((name, path))
     return iter(sorted(found))
+
+
+VIRTUALENV_MARKER = "pyvenv.cfg"
+
+
+@dataclass(frozen=True)
+class SourceTree:
+    """What a source folder ships, and the virtualenvs left out of it."""
+
+    members: dict[str, Path]
+    """posix name -> file, in name order."""
+    virtualenvs: tuple[str, ...]
+    """Folders holding `pyvenv.cfg` (a virtualenv, whatever its name), not packaged."""
+
+
+def scan_skips(part: str) -> bool:
+    """True for a folder name the source scan never enters (hidden, tool folders)."""
+    return part.startswith(".") or part in SKIPPED_DIRS
+
+
+def source_members(
+    root: Path, *, where: str, skip_names: frozenset[str] = frozenset()
+) -> SourceTree:
+    """The files of a function's source folder as the package will hold them.
+
+    The same skips as `iter_tree` for a source tree (hidden files, tool folders, bytecode),
+    plus any virtualenv (a folder with `pyvenv.cfg`: `env/` as much as `.venv/`). Symbolic
+    links never pass unnoticed: a file link is followed only when it stays inside the folder
+    and points at a file the package would ship itself; a link to a folder, out of the
+    folder, to a skipped file or to nothing raises SourceLinkError naming it (`where` is
+    the folder's name in messages).
+    """
+    top = root.resolve()
+    found: list[tuple[str, Path]] = []
+    virtualenvs: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        base = Path(folder)
+        kept = []
+        for dirname in sorted(dirs):
+            if scan_skips(dirname):
+                continue
+            path = base / dirname
+            name = path.relative_to(root).as_posix()
+            if (path / VIRTUALENV_MARKER).is_file():  # a linked virtualenv is one too
+                virtualenvs.append(name)
+                continue
+            if path.is_symlink():
+                raise SourceLinkError(where, name, os.readlink(path), "folder")
+            kept.append(dirname)
+        dirs[:] = kept
+        for filename in files:
+            if filename.startswith(".") or filename.endswith(SKIPPED_SUFFIXES):
+                continue
+            path = base / filename
+            name = path.relative_to(root).as_posix()
+            if name in skip_names:
+                continue
+            if path.is_symlink():
+                _check_file_link(path, name, top, where)
+            if path.is_file():  # not a FIFO, socket or device
+                found.append((name, path))
+    return SourceTree(dict(sorted(found)), tuple(sorted(virtualenvs)))
+
+
+def _check_file_link(path: Path, name: str, top: Path, where: str) -> None:
+    shown = os.readlink(path)
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a loop of links
+        raise SourceLinkError(where, name, shown, "dangling") from None
+    if not target.is_relative_to(top):
+        raise SourceLinkError(where, name, shown, "outside")
+    if target.is_dir():
+        raise SourceLinkError(where, name, shown, "folder")
+    inside = target.relative_to(top).parts
+    if any(scan_skips(part) for part in inside[:-1]) or inside[-1].startswith(".") or (
+        inside[-1].endswith(SKIPPED_SUFFIXES)
+    ):
+        raise SourceLinkError(where, name, shown, "skipped")
 
 
 def scan_files(files: Iterable[tuple[str, Path]]) -> Manifest:

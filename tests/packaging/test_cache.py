@@ -116,9 +116,9 @@ def test_the_handler_check_runs_once_per_content_of_the_code(make_source, tmp_pa
     calls: list[str] = []
     real = reuse_check.client_reuse_findings
 
-    def counting(source, filename, function, load_module=None):
+    def counting(source, filename, function, load_module=None, parse=None):
         calls.append(filename)
-        return real(source, filename, function, load_module)
+        return real(source, filename, function, load_module, parse)
 
     monkeypatch.setattr(reuse_check, "client_reuse_findings", counting)
     cache = tmp_path / "cache"
