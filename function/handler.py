@@ -342,14 +342,19 @@ def handler(event: object, context: Any) -> dict[str, Any]:
     if response["statusCode"] >= 400:
         # Failures only: a successful warm invocation pays for no log line (the warm
         # benchmark's budget is a few microseconds); Lambda's metrics count the rest.
-        log_response(event, response)
+        log_response(event, response, context)
     return response
 
 
-def log_response(event: object, response: Mapping[str, Any]) -> None:
+def log_response(event: object, response: Mapping[str, Any], lambda_context: Any = None) -> None:
     """One line per failed request. Lambda's JSON log format keeps `extra` fields as top-level
-    keys, so Logs Insights counts statuses per route (README, "Logs Insights queries")."""
+    keys, so Logs Insights counts statuses per route (README, "Logs Insights queries").
+    ``remaining_ms``: what was left of the invocation when the failure was answered (the
+    safety margin, at least, for a database that did not answer in time)."""
     fields: dict[str, Any] = {"route": UNMATCHED_ROUTE, "status": response["statusCode"]}
+    remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
+    if remaining is not None:
+        fields["remaining_ms"] = remaining()
     event = event if isinstance(event, dict) else {}
     context = event.get("requestContext")
     http = context.get("http") if isinstance(context, dict) else None

@@ -6,7 +6,10 @@ import time
 
 import pytest
 from atlas_lambda.deadline import (
+    MIN_DATABASE_BUDGET_MS,
+    SELECTION_RESERVE_MS,
     DeadlineExceeded,
+    database_budget_ms,
     database_budget_seconds,
     invocation_deadline,
 )
@@ -26,9 +29,9 @@ class FakeContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def test_budget_is_remaining_time_minus_margin() -> None:
+def test_budget_is_remaining_time_minus_margin_and_a_late_selection() -> None:
     budget = database_budget_seconds(FakeContext(10_000), safety_margin_ms=500)
-    assert 9.0 < budget <= 9.5
+    assert 8.9 < budget <= 10.0 - 0.5 - SELECTION_RESERVE_MS / 1000
 
 
 @pytest.mark.parametrize("remaining_ms", [0, 200, 500])
@@ -53,3 +56,21 @@ def test_database_call_gives_up_at_the_deadline() -> None:
         server.resume()
         client.close()
         server.stop()
+
+
+@pytest.mark.parametrize("margin_ms", [250, 500, 1000])
+def test_a_late_selection_leaves_the_margin_whole(margin_ms: int) -> None:
+    """The driver may give up a selection step after its deadline (plus scheduling slack):
+    that keeps the whole margin wherever the database still gets its minimum; below that
+    the budget never reaches into the margin itself. It grows with the time left."""
+    previous = 0
+    for remaining_ms in range(margin_ms + 1, 900_001):
+        budget = database_budget_ms(remaining_ms, margin_ms)
+        assert 0 < budget <= remaining_ms - margin_ms, remaining_ms
+        assert budget >= previous, remaining_ms
+        if remaining_ms - margin_ms <= MIN_DATABASE_BUDGET_MS:  # a short function: as before
+            assert budget == remaining_ms - margin_ms
+        if remaining_ms - margin_ms >= MIN_DATABASE_BUDGET_MS + SELECTION_RESERVE_MS:
+            assert budget >= MIN_DATABASE_BUDGET_MS
+            assert budget + SELECTION_RESERVE_MS <= remaining_ms - margin_ms, remaining_ms
+        previous = budget
