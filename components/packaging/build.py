@@ -387,7 +387,7 @@ def build_function_package(
     module = check_handler(handler, code_members, where, trees)
     with BuildCache(_usable_cache_dir(
         Path(cache_dir) if cache_dir else default_cache_dir(source), source
-    )) as cache:  # fmt: skip
+    ), progress=step) as cache:  # fmt: skip
         return _build(
             cache, step, steps, trees, target=target, handler=handler, where=where,
             module=module, code_members=code_members, all_pins=all_pins, pins=pins,

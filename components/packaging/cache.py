@@ -84,10 +84,12 @@ def default_cache_dir(source_dir: Path) -> Path:
     Beside the project rather than in ~/.cache: the trees handed to Pulumi must outlive the
     program run (the engine reads them while deploying) and belong to this checkout.
     An installed toolkit's own function lives in site-packages, where nothing may be
-    written: its builds go to `.build/` in the project folder instead. A source folder that
-    is the project itself (it holds Pulumi.yaml, or the working directory is in it: `.`)
-    keeps `.build/` inside: beside it would be outside the project, in whatever folder holds
-    it. The source scan never enters a hidden folder, so that `.build/` is never packaged.
+    written: its builds go to `.build/` in the project folder instead. Never outside the
+    project: a source inside a Pulumi project (a folder holding Pulumi.yaml, the source
+    itself or one above it) builds into that project's `.build/`, and a source the working
+    directory is in (`.`) keeps `.build/` inside itself, where "beside" would be whatever
+    folder holds the project. The source scan never enters a hidden folder, so a `.build/`
+    inside the source is never packaged.
     """
     configured = os.environ.get(BUILD_DIR_ENV)
     if configured:
@@ -100,9 +102,10 @@ def project_build_dir(source_dir: Path) -> Path:
     source = source_dir.resolve()
     if source.is_relative_to(PACKAGE_DIR):
         return project_dir() / BUILD_DIR_NAME
-    if Path.cwd().resolve().is_relative_to(source) or any(
-        (source / name).is_file() for name in PROJECT_FILES
-    ):
+    for folder in (source, *source.parents):
+        if any((folder / name).is_file() for name in PROJECT_FILES):
+            return folder / BUILD_DIR_NAME
+    if Path.cwd().resolve().is_relative_to(source):
         return source / BUILD_DIR_NAME
     return source.parent / BUILD_DIR_NAME
 
@@ -179,8 +182,10 @@ class BuildCache:
     block): that is when the build has copied what it needs out of them.
     """
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, progress: Callable[[str], None] | None = None):
         self.root = root
+        self.progress = progress
+        """Told when the build waits for another one (a lock held elsewhere)."""
         self._held: list[int] = []
 
     def __enter__(self) -> BuildCache:
@@ -224,7 +229,15 @@ class BuildCache:
         descriptor = self._open_lock(kind, key)
         try:
             if fcntl is not None:
-                fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+                mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+                try:
+                    fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if self.progress is not None:
+                        self.progress(
+                            f"cache: waiting for another build that uses {kind}/{key[:12]}"
+                        )
+                    fcntl.flock(descriptor, mode)
             yield descriptor
         except BaseException:
             os.close(descriptor)

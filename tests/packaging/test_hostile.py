@@ -154,12 +154,16 @@ def test_source_dot_keeps_the_build_folder_in_the_project(tmp_path):
     assert "handler defined in project/handler.py" in result.stderr
 
 
-def test_a_pulumi_project_as_source_keeps_the_build_folder_inside(tmp_path, monkeypatch):
+def test_the_build_folder_stays_in_the_pulumi_project(tmp_path, monkeypatch):
     from components.packaging.cache import BUILD_DIR_ENV, default_cache_dir
 
     monkeypatch.delenv(BUILD_DIR_ENV, raising=False)
     project = write_function(tmp_path / "project", {"Pulumi.yaml": "name: p\n"})
-    assert default_cache_dir(project) == project / ".build"
+    nested = write_function(project / "src" / "fn")
+    assert default_cache_dir(project) == project / ".build"  # the project is the source
+    assert default_cache_dir(nested) == project / ".build"  # not src/.build
+    monkeypatch.chdir(nested)
+    assert default_cache_dir(Path(".")) == project / ".build"
     assert default_cache_dir(tmp_path / "function") == tmp_path / ".build"  # unchanged
 
 
