@@ -499,23 +499,34 @@ def as_json(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = cli.ArgumentParser(
         prog="scripts/dev invoke",
+        usage="%(prog)s [STACK] [EVENT ...] [options]",
         description="Run the function locally under the Lambda runtime client, against a "
         "local MongoDB wire-protocol test server.",
     )
     parser.add_argument(
-        "args", nargs="*", metavar="[STACK] [EVENT ...]",
+        "args", nargs="*", metavar="STACK, EVENT",
         help="stack (default: dev); events: a JSON event file or 'METHOD /path[?query] "
         "[JSON body]' (default: 'GET /health')",
     )  # fmt: skip
-    parser.add_argument("--repeat", type=int, default=1, help="invoke each event N times")
-    parser.add_argument("--seed", type=Path, help="documents to start with (Extended JSON)")
     parser.add_argument(
-        "--source", type=Path, help="function folder (default: the project's function/)"
+        "--repeat", type=int, default=1, metavar="N", help="run the events N times over (warm)"
     )
-    parser.add_argument("--function", help="the function's name, if the stack has several")
+    parser.add_argument(
+        "--seed", type=Path, metavar="FILE",
+        help='documents to start with: {"collection": [...]} in MongoDB Extended JSON',
+    )  # fmt: skip
+    parser.add_argument(
+        "--source", type=Path, metavar="DIR",
+        help="function folder (default: the project's function/)",
+    )
+    parser.add_argument(
+        "--function", metavar="NAME", help="the function's name, if the stack has several"
+    )
     parser.add_argument("--log", action="store_true", help="print the function's log")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--cwd", type=Path, default=PROJECT_DIR, help="project directory")
+    parser.add_argument(
+        "--cwd", type=Path, default=PROJECT_DIR, metavar="DIR", help="project directory"
+    )
     options = parser.parse_args(argv)
     if options.repeat < 1:
         parser.error("--repeat must be at least 1")
