@@ -142,22 +142,27 @@ def test_each_lock_resolves_for_python_3_11_to_3_13_on_linux_x86_64_and_aarch64(
 
 def _lock_line(wheel: Path) -> str:
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    return f"{wheel.as_uri()} --hash=sha256:{digest}\n"
+    return f"atlas_lock_probe @ {wheel.as_uri()} --hash=sha256:{digest}\n"
 
 
-def _ensure_venv(lock: Path, venv: Path) -> subprocess.CompletedProcess[str]:
-    """scripts/dev's own ensure_venv function, run on `lock` into `venv`."""
-    script = (
-        "set -euo pipefail\n"
-        + re.search(r"^ensure_venv\(\) \{.*?^\}", DEV.read_text(), re.MULTILINE | re.DOTALL)[0]
-        + '\nensure_venv "$1"\n'
-    )
-    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": ""}
-    env.pop("PIP_CONSTRAINT", None)
+def _uv_pin() -> str:
+    """requirements.lock's uv entry with its hashes: what ensure_venv bootstraps uv from."""
+    match = re.search(r"^uv==.*?(?=^\S)", (ROOT / "requirements.lock").read_text(), re.M | re.S)
+    assert match, "requirements.lock pins uv"
+    return match[0]
+
+
+def _ensure_venv(lock: Path, venv: Path, *, index: bool) -> subprocess.CompletedProcess[str]:
+    """scripts/dev's own ensure_venv function, run on `lock` into `venv` in lock's folder."""
+    function = re.search(r"^ensure_venv\(\) \{.*?^\}", DEV.read_text(), re.MULTILINE | re.DOTALL)
+    assert function, "scripts/dev defines ensure_venv"
+    script = f"set -euo pipefail\n{function[0]}\nensure_venv \"$1\"\n"
+    env = {**os.environ, "venv": str(venv), "python": sys.executable}
+    if not index:
+        env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS="", UV_OFFLINE="1")
     return subprocess.run(
         ["bash", "-c", script, "ensure_venv", lock.name],
-        env={**env, "venv": str(venv), "python": sys.executable},
-        cwd=lock.parent, capture_output=True, text=True, timeout=300, check=False,
+        env=env, cwd=lock.parent, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 
 
@@ -169,30 +174,36 @@ def _installed(venv: Path, name: str) -> str:
     ).stdout.strip()  # fmt: skip
 
 
+@pytest.mark.parametrize("installer", ["uv", "pip"])
 def test_ensure_venv_installs_the_lock_with_hashes_and_again_when_it_changes(
-    tmp_path: Path,
+    tmp_path: Path, installer: str
 ) -> None:
+    """uv (bootstrapped by pip from requirements.lock's pinned, hashed entry) when it can be
+    had, pip otherwise (here: no requirements.lock and no index)."""
+    index = installer == "uv"
+    if index:
+        (tmp_path / "requirements.lock").write_text(_uv_pin())
     wheels = tmp_path / "wheels"
     old = make_wheel(wheels, "atlas_lock_probe", "1.0", "py3-none-any")
     new = make_wheel(wheels, "atlas_lock_probe", "2.0", "py3-none-any")
     lock, venv = tmp_path / "probe.lock", tmp_path / "venv"
 
     lock.write_text(_lock_line(old))
-    first = _ensure_venv(lock, venv)
+    first = _ensure_venv(lock, venv, index=index)
     assert first.returncode == 0, first.stderr
-    assert "installing probe.lock" in first.stderr
+    assert f"installing probe.lock into {venv} ({installer})" in first.stderr
     assert _installed(venv, "atlas_lock_probe") == "1.0"
 
-    again = _ensure_venv(lock, venv)
-    assert again.returncode == 0 and "installing" not in again.stderr  # unchanged: no pip
+    again = _ensure_venv(lock, venv, index=index)
+    assert again.returncode == 0 and "installing" not in again.stderr  # unchanged: no install
 
     lock.write_text(_lock_line(new))
-    changed = _ensure_venv(lock, venv)
-    assert changed.returncode == 0 and "installing probe.lock" in changed.stderr
+    changed = _ensure_venv(lock, venv, index=index)
+    assert changed.returncode == 0 and f"installing probe.lock into {venv}" in changed.stderr
     assert _installed(venv, "atlas_lock_probe") == "2.0"
 
     tampered = make_wheel(tmp_path / "other", "atlas_lock_probe", "3.0", "py3-none-any")
     lock.write_text(_lock_line(new).replace(new.as_uri(), tampered.as_uri()))
-    refused = _ensure_venv(lock, venv)
-    assert refused.returncode != 0 and "HASH" in refused.stderr.upper()
+    refused = _ensure_venv(lock, venv, index=index)
+    assert refused.returncode != 0 and "HASH" in refused.stderr.upper(), refused.stderr
     assert _installed(venv, "atlas_lock_probe") == "2.0"
