@@ -67,15 +67,17 @@ def invoked(*args: str, cwd: Path | None = None) -> dict[str, Any]:
 
 
 def assert_connections(report: dict[str, Any], *, monitor: int, pool: int, model: int) -> None:
-    """Held once warm: exactly `monitor` + `pool` = the model. Opened in all: those, plus at
-    most the one connection a loaded machine's slow first authentication can lose to the
+    """Held once warm: `monitor` + `pool` = the model. Opened in all: those, plus at most
+    the one connection a loaded machine's slow first authentication can lose to the
     handler's 1 s first-call probe (function/atlas_lambda/client.py REFUSED_PROBE_SECONDS),
-    and never one more per invocation."""
+    closed or (on a pool that spreads over several mongos) still held, and never one more
+    per invocation."""
     connections = report["connections"]
-    held = {k: connections[k] for k in ("open", "monitor", "pool", "model")}
-    assert held == {"open": monitor + pool, "monitor": monitor, "pool": pool, "model": model}
+    extra = connections["pool"] - pool
+    assert connections["monitor"] == monitor and connections["model"] == model, connections
+    assert 0 <= extra <= 1 and connections["open"] == monitor + pool + extra, connections
     assert connections["opened"] == connections["open"] + connections["closed"]
-    assert connections["closed"] <= 1, connections
+    assert connections["closed"] + extra <= 1, connections
 
 
 def statuses(report: dict[str, Any]) -> list[int]:
