@@ -193,6 +193,9 @@ def test_ensure_venv_installs_the_lock_with_hashes_and_again_when_it_changes(
     assert first.returncode == 0, first.stderr
     assert f"installing probe.lock into {venv} ({installer})" in first.stderr
     assert _installed(venv, "atlas_lock_probe") == "1.0"
+    # Compiled at install, as pip does: the tests' Lambda-like processes write no bytecode.
+    [package] = venv.glob("lib/python*/site-packages/atlas_lock_probe")
+    assert list(package.glob("__pycache__/__init__.*.pyc")), "no bytecode compiled at install"
 
     again = _ensure_venv(lock, venv, index=index)
     assert again.returncode == 0 and "installing" not in again.stderr  # unchanged: no install
