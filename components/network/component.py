@@ -176,39 +176,35 @@ class Network(pulumi.ComponentResource):
         chosen = pulumi.Output.all(
             zones.names, pulumi.Output.from_input(args.get("preferred_zones"))
         ).apply(lambda pair: zones_for_subnets(pair[0], pair[1], count))
-        subnets = [
-            aws.ec2.Subnet(
-                f"{name}-private-{index}",
-                vpc_id=vpc.id,
-                cidr_block=block,
-                availability_zone=chosen[index],
-                map_public_ip_on_launch=False,
-                tags=resource_tags(args.get("tags"), f"{name}-private-{index}"),
-                opts=child,
-            )
-            for index, block in enumerate(subnet_cidrs(cidr, count))
-        ]
-        self.vpc_id = vpc.id
-        self.subnet_ids = pulumi.Output.all(*[subnet.id for subnet in subnets])
-        nat = args.get("nat_gateways")
-        if not (nat or args.get("private_route_tables")):
-            return
         tags = args.get("tags")
-        tables = egress.private_route_tables(name, vpc.id, subnets, tags, self)
-        self.private_route_table_ids = [table.id for table in tables]
-        if nat:
-            public = [
+
+        def subnets(kind: str, blocks: list[str]) -> list[aws.ec2.Subnet]:
+            """One subnet per zone, in the zones' order; none maps public IPs (a NAT gateway
+            has its Elastic IP, and a Lambda interface never gets one)."""
+            return [
                 aws.ec2.Subnet(
-                    f"{name}-public-{index}",
+                    f"{name}-{kind}-{index}",
                     vpc_id=vpc.id,
                     cidr_block=block,
                     availability_zone=chosen[index],
                     map_public_ip_on_launch=False,
-                    tags=resource_tags(tags, f"{name}-public-{index}"),
+                    tags=resource_tags(tags, f"{name}-{kind}-{index}"),
                     opts=child,
                 )
-                for index, block in enumerate(subnet_cidrs(cidr, 2 * count)[count:])
+                for index, block in enumerate(blocks)
             ]
+
+        blocks = subnet_cidrs(cidr, 2 * count if args.get("nat_gateways") else count)
+        private = subnets("private", blocks[:count])
+        self.vpc_id = vpc.id
+        self.subnet_ids = pulumi.Output.all(*[subnet.id for subnet in private])
+        nat = args.get("nat_gateways")
+        if not (nat or args.get("private_route_tables")):
+            return
+        tables = egress.private_route_tables(name, vpc.id, private, tags, self)
+        self.private_route_table_ids = [table.id for table in tables]
+        if nat:
+            public = subnets("public", blocks[count:])
             addresses = egress.nat_gateways(
                 name, vpc.id, public, tables, nat == "single", tags, self
             )

@@ -115,14 +115,20 @@ def read_vpc(
     return aws.ec2.get_vpc_output(id=vpc_id, opts=pulumi.InvokeOutputOptions(parent=parent))
 
 
-def subnet_cidrs(
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]], parent: pulumi.Resource
+def subnet_attribute(
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+    attribute: str,
+    parent: pulumi.Resource,
 ) -> pulumi.Output[dict[str, str]]:
-    """Each subnet's CIDR block, read from EC2."""
+    """One attribute of each subnet (`cidr_block`, `availability_zone`), read from EC2: works
+    for created and given subnets alike."""
     invoke = pulumi.InvokeOutputOptions(parent=parent)
 
     def read(ids: list[str]) -> pulumi.Output[dict[str, str]]:
-        blocks = [aws.ec2.get_subnet_output(id=subnet, opts=invoke).cidr_block for subnet in ids]
-        return pulumi.Output.all(*blocks).apply(lambda found: dict(zip(ids, found, strict=True)))
+        values = [
+            getattr(aws.ec2.get_subnet_output(id=subnet, opts=invoke), attribute)
+            for subnet in ids
+        ]
+        return pulumi.Output.all(*values).apply(lambda found: dict(zip(ids, found, strict=True)))
 
     return pulumi.Output.from_input(subnet_ids).apply(read)

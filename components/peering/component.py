@@ -116,7 +116,7 @@ class VpcPeering(pulumi.ComponentResource):
             vpc_cidr: pulumi.Input[str] = args["vpc_cidr"]
         else:
             vpc = given_vpc.read_vpc(args["vpc_id"], self)
-            blocks = given_vpc.subnet_cidrs(args["subnet_ids"], self)
+            blocks = given_vpc.subnet_attribute(args["subnet_ids"], "cidr_block", self)
             vpc_cidr = pulumi.Output.all(vpc, blocks).apply(
                 lambda read: check_vpc(read[0], cidr, read[1])
             )

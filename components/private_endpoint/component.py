@@ -12,6 +12,7 @@ from ..args_check import check_args
 from ..errors import ConfigError
 from ..guardrails import rules
 from ..guardrails.regions import atlas_region
+from ..network import given_vpc
 from ..tagging import resource_tags, validate_tags
 from ..types import Tier
 from . import zones
@@ -130,7 +131,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
         name = self._resource_name
         child = pulumi.ResourceOptions(parent=self)
         served_subnets = pulumi.Output.all(
-            zones.subnet_zones(subnet_ids, self),
+            given_vpc.subnet_attribute(subnet_ids, "availability_zone", self),
             self.service_zones,
             self.endpoint_service_name,
         ).apply(lambda read: zones.endpoint_subnets(read[0], read[1], read[2]))

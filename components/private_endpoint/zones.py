@@ -64,20 +64,3 @@ def service_zones(
         service_name=service_name, opts=pulumi.InvokeOutputOptions(parent=parent)
     )
     return service.availability_zones.apply(lambda zones: sorted(zones or []))
-
-
-def subnet_zones(
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]], parent: pulumi.Resource
-) -> pulumi.Output[dict[str, str]]:
-    """Each subnet's zone name, read from EC2: works for created and given subnets alike."""
-
-    def read(ids: list[str]) -> pulumi.Output[dict[str, str]]:
-        zones = [
-            aws.ec2.get_subnet_output(
-                id=subnet, opts=pulumi.InvokeOutputOptions(parent=parent)
-            ).availability_zone
-            for subnet in ids
-        ]
-        return pulumi.Output.all(*zones).apply(lambda names: dict(zip(ids, names, strict=True)))
-
-    return pulumi.Output.from_input(subnet_ids).apply(read)
