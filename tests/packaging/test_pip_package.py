@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import shutil
 import subprocess
 import sys
@@ -32,7 +31,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
 import pytest
 import yaml
 from google.protobuf import empty_pb2
@@ -43,12 +41,12 @@ from components.locations import FUNCTION_SOURCE_DIR, toolkit_version
 from components.offline import run_stack
 from components.offline.engine import stack_config
 from policy.pack import PACK_NAME, POLICIES
+from tests.policy.pack_server import started_pack
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = ("pyproject.toml", "README.md", "components", "function", "policy")
 # A local policy/venv (the repository pack's) is no source of the wheel.
 NOT_SOURCES = shutil.ignore_patterns("venv", "__pycache__")
-PACK_STARTUP_TIMEOUT_S = 60
 FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 
 # What a user writes: the whole pattern. Their handler is `function/` beside it (the default
@@ -350,28 +348,8 @@ def installed_pack(installed: Installed) -> Iterator[tuple[Path, analyzer_pb2_gr
         _run([str(installed.python), "-m", "pulumi_atlas_lambda.policy", "--path"],
              installed.site.parent, installed.env).strip()
     )  # fmt: skip
-    process = subprocess.Popen(
-        [str(installed.python), "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(pack_dir)],
-        cwd=pack_dir,
-        env=installed.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
-        if not selector.select(PACK_STARTUP_TIMEOUT_S):
-            pytest.fail(f"the pack printed no port within {PACK_STARTUP_TIMEOUT_S} s")
-        line = process.stdout.readline().strip()  # type: ignore[union-attr]
-        if not line.isdigit():
-            process.kill()
-            pytest.fail(f"the pack did not start: {line!r} {process.stderr.read()}")  # type: ignore[union-attr]
-        with grpc.insecure_channel(f"127.0.0.1:{line}") as channel:
-            yield pack_dir, analyzer_pb2_grpc.AnalyzerStub(channel)
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+    with started_pack(installed.python, str(pack_dir), pack_dir, installed.env) as stub:
+        yield pack_dir, stub
 
 
 def test_the_installed_pack_is_a_policy_pack_folder(installed_pack, installed):

@@ -10,14 +10,11 @@ the same pack (tests/packaging/test_pip_package.py starts it installed).
 from __future__ import annotations
 
 import ast
-import selectors
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import grpc
 import pytest
 import yaml
 from google.protobuf import empty_pb2, struct_pb2
@@ -27,9 +24,9 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from policy.pack import POLICIES
 
 from .helpers import ACCESS_LIST, LAMBDA, function_props, urn
+from .pack_server import started_pack
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
-STARTUP_TIMEOUT_S = 60
 
 
 def _struct(value: dict) -> struct_pb2.Struct:
@@ -38,34 +35,9 @@ def _struct(value: dict) -> struct_pb2.Struct:
     return struct
 
 
-@contextmanager
-def _started(pack_dir: Path) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", "."],
-        cwd=pack_dir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        selector = selectors.DefaultSelector()
-        selector.register(process.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
-        if not selector.select(STARTUP_TIMEOUT_S):
-            pytest.fail(f"the pack printed no port within {STARTUP_TIMEOUT_S} s")
-        line = process.stdout.readline().strip()  # type: ignore[union-attr]
-        if not line.isdigit():
-            process.kill()
-            pytest.fail(f"the pack did not start: {line!r} {process.stderr.read()}")  # type: ignore[union-attr]
-        with grpc.insecure_channel(f"127.0.0.1:{line}") as channel:
-            yield analyzer_pb2_grpc.AnalyzerStub(channel)
-    finally:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    with _started(POLICY_DIR) as stub:
+    with started_pack(sys.executable, ".", POLICY_DIR) as stub:
         yield stub
 
 
@@ -213,7 +185,7 @@ def test_the_installed_pack_folder_starts_the_same_pack() -> None:
         check=True,
     ).stdout.strip()
     assert Path(path) == POLICY_DIR / "installed"
-    with _started(Path(path)) as stub:
+    with started_pack(sys.executable, ".", Path(path)) as stub:
         info = stub.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == "atlas-lambda"
     assert sorted(p.name for p in info.policies) == sorted(p.name for p in POLICIES)
