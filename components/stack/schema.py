@@ -7,6 +7,7 @@ values and refuse unknown keys, and AtlasLambda to fill in the same defaults.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,21 @@ class ConfigKey:
 
 
 def declared_keys(project_file: Path = CONFIG_SCHEMA_FILE) -> dict[str, ConfigKey]:
-    """The project's config schema, read from Pulumi.yaml."""
+    """The project's config schema, read from Pulumi.yaml: once per version of the file
+    (a preview asks for it in three places; the YAML loader is pure Python)."""
+    try:
+        stat = project_file.stat()
+    except OSError:
+        return _read(project_file)  # the reader names what is wrong with the file
+    return dict(_read_version(project_file.resolve(), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=8)
+def _read_version(project_file: Path, mtime_ns: int, size: int) -> dict[str, ConfigKey]:
+    return _read(project_file)
+
+
+def _read(project_file: Path) -> dict[str, ConfigKey]:
     declared = mapping_field(project_file, load_mapping(project_file), "config")
     schema = {}
     for name, spec in declared.items():
